@@ -1,0 +1,50 @@
+# sealts — every entry point a developer, CI or a new user needs.
+# `make demo` and `make test` do all their own setup on a fresh Debian machine (as root).
+SHELL := /bin/bash
+N ?= 5
+ID ?= 0
+NODE_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
+
+.PHONY: deps npm-deps debian-deps build typecheck test unit e2e demo fleet-up fleet-down bench clean
+
+# Debian packages the fleet, the tests and the benchmarks need (installed only when missing).
+debian-deps:
+	@bash scripts/install-debian-deps.sh
+
+npm-deps: node_modules/.package-lock.json
+node_modules/.package-lock.json: package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: debian-deps npm-deps
+
+build: npm-deps
+	npm run build
+
+typecheck: npm-deps
+	npx tsc -p tsconfig.json --noEmit
+
+# The whole suite: type-check, unit tests, fleet tests, e2e and benchmark smoke runs.
+test: deps typecheck
+	$(NODE_TEST) $$(find test bench -name '*.test.ts' | sort)
+
+unit: npm-deps
+	$(NODE_TEST) $$(find test -path test/e2e -prune -o -path test/fleet -prune -o -name '*.test.ts' -print | sort)
+
+e2e: deps
+	$(NODE_TEST) $$(find test/e2e -name '*.test.ts' | sort)
+
+fleet-up: deps
+	npx tsx test/fleet/cli.ts up --n $(N) --id $(ID)
+
+fleet-down: npm-deps
+	npx tsx test/fleet/cli.ts down --id $(ID)
+
+demo: deps build
+	bash scripts/demo.sh
+
+bench: deps build
+	npx tsx bench/run.ts
+
+clean:
+	rm -rf dist
