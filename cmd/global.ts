@@ -1,0 +1,62 @@
+// What every command shares: the global flags and the one place errors become exit codes.
+import type { Command } from 'commander';
+import { exitCodeOf, UserError } from '../pkg/errors/errors.js';
+import { redact } from '../pkg/secret/secret.js';
+
+export type OutputFormat = 'text' | 'json' | 'yaml';
+
+export interface GlobalOptions {
+  cluster?: string;
+  concurrency: number;
+  dryRun: boolean;
+  output: OutputFormat;
+  yes: boolean;
+  debug: boolean;
+}
+
+/** The global flags as seen from any (sub)command. */
+export function globals(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals() as Record<string, unknown>;
+  const output = String(o.output ?? 'text');
+  if (output !== 'text' && output !== 'json' && output !== 'yaml') {
+    throw new UserError(`--output: expected text, json or yaml, got ${JSON.stringify(output)}`);
+  }
+  const concurrency = Number(o.concurrency ?? 32);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new UserError(`--concurrency: expected a positive integer, got ${JSON.stringify(o.concurrency)}`);
+  }
+  return {
+    cluster: o.cluster === undefined ? undefined : String(o.cluster),
+    concurrency,
+    dryRun: Boolean(o.dryRun),
+    output,
+    yes: Boolean(o.yes),
+    debug: Boolean(o.debug),
+  };
+}
+
+/**
+ * Wrap a command handler: errors become one clear line on stderr (plus detail lines such as every
+ * validation problem) and the matching exit code; secrets are scrubbed; stacks only with --debug.
+ */
+export function action<A extends unknown[]>(
+  handler: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await handler(...args);
+    } catch (err) {
+      const cmd = args[args.length - 1] as Command | undefined;
+      const debug = Boolean(cmd && typeof cmd.optsWithGlobals === 'function' && cmd.optsWithGlobals().debug);
+      reportError(err, debug);
+      process.exitCode = exitCodeOf(err);
+    }
+  };
+}
+
+export function reportError(err: unknown, debug: boolean): void {
+  const e = err instanceof Error ? err : new Error(String(err));
+  process.stderr.write(`error: ${redact(e.message)}\n`);
+  if (e instanceof UserError) for (const d of e.details) process.stderr.write(`${d}\n`);
+  if (debug && e.stack) process.stderr.write(`${redact(e.stack)}\n`);
+}
