@@ -79,6 +79,8 @@ export interface Cluster {
   overrides: OverrideDoc[];
   /** Where it came from (for error messages); undefined when built in code. */
   source?: string;
+  /** Things the parser accepted but ignored (e.g. extra sealos images), for the CLI to show. */
+  warnings?: string[];
 }
 
 export function masters(c: Cluster): HostSpec[] {
