@@ -1,9 +1,11 @@
 // What every command shares: the global flags and the one place errors become exit codes.
 import type { Command } from 'commander';
 import { exitCodeOf, UserError } from '../pkg/errors/errors.js';
+import type { OutputFormat } from '../pkg/output/format.js';
+import { expandIPs } from '../pkg/clusterfile/index.js';
 import { redact } from '../pkg/secret/secret.js';
 
-export type OutputFormat = 'text' | 'json' | 'yaml';
+export type { OutputFormat };
 
 export interface GlobalOptions {
   cluster?: string;
@@ -59,4 +61,25 @@ export function reportError(err: unknown, debug: boolean): void {
   process.stderr.write(`error: ${redact(e.message)}\n`);
   if (e instanceof UserError) for (const d of e.details) process.stderr.write(`${d}\n`);
   if (debug && e.stack) process.stderr.write(`${redact(e.stack)}\n`);
+}
+
+/**
+ * An IP-list flag (`a,b`, `ip:port`, ranges `198.18.0.11-198.18.0.15`) expanded through the
+ * Clusterfile's own parser; a bad list is one line naming the flag.
+ */
+export function ipListFlag(flag: string, value: string | undefined): string[] {
+  if (value === undefined) return [];
+  try {
+    return expandIPs(value);
+  } catch (err) {
+    throw new UserError(`${flag}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+}
+
+/** Two IP-list flags must not name the same host. */
+export function disjoint(a: { flag: string; ips: string[] }, b: { flag: string; ips: string[] }): void {
+  const ipOf = (entry: string) => entry.split(':')[0];
+  const theirs = new Set(b.ips.map(ipOf));
+  const both = a.ips.filter((entry) => theirs.has(ipOf(entry)));
+  if (both.length > 0) throw new UserError(`${both.join(', ')}: given in both ${a.flag} and ${b.flag}`);
 }

@@ -1,0 +1,19 @@
+// `sealts apply -f FILE`: flags only; the work is in pkg/lifecycle.
+import type { Command } from 'commander';
+import { loadClusterfile } from '../../pkg/clusterfile/index.js';
+import { applyCluster } from '../../pkg/lifecycle/index.js';
+import { action, globals } from '../global.js';
+
+export function register(program: Command): void {
+  program
+    .command('apply')
+    .description('create or update the cluster so the hosts match the Clusterfile')
+    .requiredOption('-f, --file <clusterfile>', 'the Clusterfile')
+    .action(
+      action(async (opts: { file: string }, cmd: Command) => {
+        const flags = globals(cmd);
+        const cluster = await loadClusterfile(opts.file);
+        await applyCluster({ clusterfilePath: opts.file, cluster, flags });
+      }),
+    );
+}

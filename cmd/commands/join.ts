@@ -1,0 +1,23 @@
+// `sealts join --masters IPS --nodes IPS`: flags only; the work is in pkg/lifecycle.
+import type { Command } from 'commander';
+import { UserError } from '../../pkg/errors/errors.js';
+import { joinHosts } from '../../pkg/lifecycle/index.js';
+import { action, disjoint, globals, ipListFlag } from '../global.js';
+
+export function register(program: Command): void {
+  program
+    .command('join')
+    .description('add masters and/or nodes to the cluster')
+    .option('--masters <ips>', 'masters to add: a,b  ip:port  198.18.0.11-198.18.0.13')
+    .option('--nodes <ips>', 'nodes to add, same forms as --masters')
+    .action(
+      action(async (opts: { masters?: string; nodes?: string }, cmd: Command) => {
+        const flags = globals(cmd);
+        const masters = ipListFlag('--masters', opts.masters);
+        const nodes = ipListFlag('--nodes', opts.nodes);
+        if (masters.length === 0 && nodes.length === 0) throw new UserError('join: give --masters and/or --nodes');
+        disjoint({ flag: '--masters', ips: masters }, { flag: '--nodes', ips: nodes });
+        await joinHosts({ masters, nodes, flags });
+      }),
+    );
+}

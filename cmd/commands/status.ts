@@ -1,0 +1,15 @@
+// `sealts status`: flags only; the work is in pkg/lifecycle.
+import type { Command } from 'commander';
+import { clusterStatus } from '../../pkg/lifecycle/index.js';
+import { action, globals } from '../global.js';
+
+export function register(program: Command): void {
+  program
+    .command('status')
+    .description('show the cluster\'s hosts: recorded roles, reachability, kubelet and node state')
+    .action(
+      action(async (_opts: unknown, cmd: Command) => {
+        await clusterStatus({ flags: globals(cmd) });
+      }),
+    );
+}

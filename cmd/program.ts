@@ -1,0 +1,66 @@
+// Builds the commander program: global flags, every registered command, exit codes for bad usage.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import { OUTPUT_FORMATS } from '../pkg/output/format.js';
+import { registrars } from './commands/index.js';
+
+/** Global flags. No commander defaults here: globals() applies them, so a flag given before the
+ *  command name is not overwritten by the same flag's default on the command (optsWithGlobals). */
+function globalOptions(): Option[] {
+  return [
+    new Option('--cluster <name>', 'cluster to act on (default: the only one in ~/.sealts)'),
+    new Option('--concurrency <n>', 'hosts worked on at the same time (default 32)'),
+    new Option('--dry-run', 'say what would be done, change nothing'),
+    new Option('-o, --output <format>', 'output format (default text)').choices(OUTPUT_FORMATS),
+    new Option('-y, --yes', 'do not ask for confirmation'),
+    new Option('--debug', 'show every host command and output line, and stack traces'),
+  ];
+}
+
+/** The version field of our own package.json (found from this file, in cmd/ or dist/cmd/). */
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'sealts' && pkg.version) return pkg.version;
+    } catch {
+      // not here; look one level up
+    }
+    dir = dirname(dir);
+  }
+  return '0.0.0-unknown';
+}
+
+export function buildProgram(): Command {
+  const program = new Command('sealts')
+    .description('Install and run the lifecycle of Kubernetes clusters on remote Linux hosts over SSH')
+    .version(packageVersion(), '-V, --version')
+    // Global flags before the command name belong to the program; after it, to the command (below).
+    // Without this, the program's -o would swallow a command's own -o (e.g. `rootfs build -o FILE`).
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  for (const o of globalOptions()) program.addOption(o);
+  for (const register of registrars) register(program);
+  for (const leaf of leaves(program)) addGlobalsTo(leaf);
+  return program;
+}
+
+function* leaves(cmd: Command): Generator<Command> {
+  for (const sub of cmd.commands) {
+    if (sub.commands.length === 0) yield sub;
+    else yield* leaves(sub);
+  }
+}
+
+/** Let global flags also follow the command name (`sealts plan -f x -o json`), unless the command uses the flag itself. */
+function addGlobalsTo(cmd: Command): void {
+  for (const o of globalOptions()) {
+    const taken = cmd.options.some((mine) => (o.short && mine.short === o.short) || (o.long && mine.long === o.long));
+    if (taken) continue;
+    cmd.addOption(o.helpGroup('Global Options:'));
+  }
+}

@@ -1,0 +1,107 @@
+// A command's run from start to finish: run id, per-host log dir, progress, and the final report
+// (text on stdout, or exactly one JSON document on stdout with `-o json`), failures -> exit code.
+import { stringify } from 'yaml';
+import { exitCodeOf, EXIT_BAD_INPUT } from '../errors/errors.js';
+import { chalkFor } from '../output/color.js';
+import type { OutputFormat } from '../output/format.js';
+import { HostLogs } from '../output/host-logs.js';
+import { createProgress, type Progress } from '../output/progress.js';
+import { failedHosts, renderSummaryJson, renderSummaryText, type RunSummary } from '../output/summary.js';
+import { newRunId } from '../state/store.js';
+import type { ClusterState } from '../state/store.js';
+import { Run } from './runner.js';
+import type { Phase, PhaseContext } from './types.js';
+
+export interface SessionOptions {
+  command: string;
+  /** The cluster's name for the summary (default: the state's name). */
+  cluster?: string;
+  /** Where logs/<run-id>/ goes; without it host lines are not written to files (e.g. plan). */
+  state?: ClusterState;
+  output: OutputFormat;
+  dryRun: boolean;
+  concurrency: number;
+  debug: boolean;
+  /** No progress lines at all (plan: the summary is the whole answer). */
+  quiet?: boolean;
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** A run failed: the message names every failed host; exit 1 (or 2 when the cause was bad input). */
+export class RunFailedError extends Error {
+  readonly exitCode: number;
+  constructor(
+    readonly summary: RunSummary,
+    cause: Error | undefined,
+  ) {
+    const hosts = failedHosts(summary);
+    const first = summary.errors[0];
+    super(
+      hosts.length > 0
+        ? `${summary.command} failed on ${hosts.length} host(s): ` +
+            summary.errors.filter((e) => e.host).map((e) => `${e.host}: ${e.message}`).join('; ')
+        : `${summary.command} failed: ${first ? `[${first.phase}] ${first.message}` : 'unknown error'}`,
+    );
+    this.name = 'RunFailedError';
+    const code = cause ? exitCodeOf(cause) : 1;
+    this.exitCode = code === EXIT_BAD_INPUT && hosts.length === 0 ? EXIT_BAD_INPUT : 1;
+  }
+}
+
+export class Session {
+  readonly run: Run;
+  readonly progress: Progress;
+  readonly runId: string;
+  readonly hostLogs: HostLogs | undefined;
+  readonly #opts: SessionOptions;
+
+  private constructor(opts: SessionOptions, runId: string, progress: Progress, hostLogs: HostLogs | undefined) {
+    this.#opts = opts;
+    this.runId = runId;
+    this.progress = progress;
+    this.hostLogs = hostLogs;
+    this.run = new Run({
+      command: opts.command,
+      cluster: opts.cluster ?? opts.state?.name,
+      runId,
+      dryRun: opts.dryRun,
+      concurrency: opts.concurrency,
+      progress,
+      hostLogs,
+      debug: opts.debug,
+    });
+  }
+
+  static async start(opts: SessionOptions): Promise<Session> {
+    const runId = newRunId();
+    const hostLogs = opts.state ? new HostLogs(await opts.state.logDir(runId)) : undefined;
+    // Progress goes to stderr; in -o json it stays plain so a TTY spinner cannot garble a captured stream.
+    const progress = createProgress({ stream: opts.stderr ?? process.stderr, plain: opts.output !== 'text', silent: opts.quiet });
+    return new Session(opts, runId, progress, hostLogs);
+  }
+
+  /** The base context; spread it into the command's own context. */
+  get ctx(): PhaseContext {
+    return this.run.ctx;
+  }
+
+  /**
+   * Run the phases, print the summary (text or the one JSON document) on stdout, close the logs.
+   * Throws RunFailedError when a phase failed (the caller's `action()` turns it into the exit code).
+   */
+  async execute<C extends PhaseContext>(phases: ReadonlyArray<Phase<C>>, ctx: C): Promise<RunSummary> {
+    let summary: RunSummary;
+    try {
+      summary = await this.run.execute(phases, ctx);
+    } finally {
+      await this.hostLogs?.close();
+    }
+    const stdout = this.#opts.stdout ?? process.stdout;
+    if (this.#opts.output === 'json') stdout.write(renderSummaryJson(summary));
+    else if (this.#opts.output === 'text') stdout.write(renderSummaryText(summary, chalkFor(stdout)));
+    else stdout.write(stringify(summary));
+    if (!summary.ok) throw new RunFailedError(summary, this.run.failure);
+    return summary;
+  }
+}
