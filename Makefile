@@ -5,7 +5,7 @@ N ?= 5
 ID ?= 0
 NODE_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
 
-.PHONY: deps npm-deps debian-deps build typecheck test unit e2e demo fleet-up fleet-down bench clean
+.PHONY: deps npm-deps debian-deps build typecheck oracles test unit e2e demo fleet-up fleet-down bench clean
 
 # Debian packages the fleet, the tests and the benchmarks need (installed only when missing).
 debian-deps:
@@ -24,8 +24,13 @@ build: npm-deps
 typecheck: npm-deps
 	npx tsc -p tsconfig.json --noEmit
 
+# Test oracles: the real kubeadm built from the Go module proxy (cached in /var/cache/sealts-oracles;
+# a no-op once built). Time-bounded so a dead proxy fails the run instead of hanging it.
+oracles:
+	timeout 2400 test/oracles/build-kubeadm.sh
+
 # The whole suite: type-check, unit tests, fleet tests, e2e and benchmark smoke runs.
-test: deps typecheck
+test: deps typecheck oracles
 	$(NODE_TEST) $$(find test bench -name '*.test.ts' | sort)
 
 unit: npm-deps

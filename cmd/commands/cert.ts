@@ -1,0 +1,146 @@
+// `sealts cert generate|check-expiration|renew|add-san`: flags only; the work is in pkg/pki.
+import type { Command } from 'commander';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { loadClusterfile, parseClusterfile } from '../../pkg/clusterfile/index.js';
+import { masters, type Cluster } from '../../pkg/clusterfile/types.js';
+import { UserError } from '../../pkg/errors/errors.js';
+import {
+  ensurePki,
+  formatExpirationTable,
+  identitiesOf,
+  parseHostnameFlags,
+  readExpirationsFromDir,
+  readExpirationsFromHosts,
+  reissueOnMasters,
+  renewKey,
+  RENEWABLE,
+  type ExpirationRow,
+  type ReissueResult,
+} from '../../pkg/pki/index.js';
+import { SshPool } from '../../pkg/ssh/index.js';
+import { openState, resolveClusterName, type ClusterState } from '../../pkg/state/index.js';
+import { action, globals, type GlobalOptions, type OutputFormat } from '../global.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function register(program: Command): void {
+  const cert = program.command('cert').description('cluster certificates and kubeconfigs (kubeadm layout)');
+
+  cert
+    .command('generate')
+    .description('write the whole PKI and every kubeconfig for a Clusterfile, offline (touches no host)')
+    .requiredOption('-f, --file <Clusterfile>', 'the Clusterfile')
+    .option('--out <dir>', 'output directory (existing CAs in it are reused)', 'pki')
+    .option('--hostname <ip=name>', 'node name of a host (repeatable); default: derived from the IP, e.g. ip-198-18-0-11', collect, [])
+    .action(
+      action(async (opts: { file: string; out: string; hostname: string[] }, cmd: Command) => {
+        const g = globals(cmd);
+        const cluster = await loadClusterfile(opts.file);
+        const { masters: ms, nodes: ns } = identitiesOf(cluster, parseHostnameFlags(opts.hostname, cluster));
+        const out = resolve(opts.out);
+        const result = await ensurePki(out, cluster, ms, ns);
+        if (g.output !== 'text') return print(g.output, { dir: out, hosts: [...ms, ...ns], ...result });
+        process.stdout.write(`${out}: ${result.changed.length} written, ${result.kept.length} kept, ${result.removed.length} removed\n`);
+        for (const h of [...ms, ...ns]) process.stdout.write(`  ${h.ip}  node name ${h.hostname}\n`);
+      }),
+    );
+
+  cert
+    .command('check-expiration')
+    .description('when each certificate and kubeconfig expires, read from every master (or from a local dir)')
+    .option('-f, --file <Clusterfile>', 'the cluster (default: the stored Clusterfile of --cluster)')
+    .option('--dir <dir>', 'read a local directory (a copy of /etc/kubernetes or a sealts pki dir) instead of the hosts')
+    .action(
+      action(async (opts: { file?: string; dir?: string }, cmd: Command) => {
+        const g = globals(cmd);
+        if (opts.dir !== undefined) return printRows(g.output, await readExpirationsFromDir(resolve(opts.dir)));
+        const { cluster, state } = await clusterFor(opts.file, g);
+        await withPool(state, g, async (pool) => printRows(g.output, await readExpirationsFromHosts(pool, masters(cluster), g.concurrency)));
+      }),
+    );
+
+  cert
+    .command('renew')
+    .description(`reissue certificates (keeping the CA), push them to every master and restart what uses them; NAME: all, ${RENEWABLE.join(', ')}`)
+    .argument('[name]', 'which certificate', 'all')
+    .option('-f, --file <Clusterfile>', 'the cluster (default: the stored Clusterfile of --cluster)')
+    .action(
+      action(async (name: string, opts: { file?: string }, cmd: Command) => {
+        const g = globals(cmd);
+        const renew = new Set(renewKey(name));
+        const { cluster, state } = await clusterFor(opts.file, g);
+        await reissue(cluster, state, g, renew);
+      }),
+    );
+
+  cert
+    .command('add-san')
+    .description('add a DNS name or IP to the apiserver certificate of every master')
+    .argument('<name>', 'DNS name or IP address')
+    .option('-f, --file <Clusterfile>', 'the cluster (default: the stored Clusterfile of --cluster)')
+    .action(
+      action(async (san: string, opts: { file?: string }, cmd: Command) => {
+        const g = globals(cmd);
+        const { cluster, state } = await clusterFor(opts.file, g);
+        const withSan: Cluster = { ...cluster, pki: { ...cluster.pki, certSANs: [...cluster.pki.certSANs, san] } };
+        await reissue(withSan, state, g, new Set());
+        if (!cluster.pki.certSANs.includes(san)) {
+          process.stderr.write(`note: add ${san} to spec.pki.certSANs in the Clusterfile, or the next apply reissues the apiserver certificate without it\n`);
+        }
+      }),
+    );
+}
+
+/** The cluster from -f, else the Clusterfile stored by the last apply of --cluster (or the only cluster). */
+async function clusterFor(file: string | undefined, g: GlobalOptions): Promise<{ cluster: Cluster; state: ClusterState }> {
+  if (file !== undefined) {
+    const cluster = await loadClusterfile(file);
+    return { cluster, state: openState(cluster.name) };
+  }
+  const state = openState(await resolveClusterName(g.cluster));
+  const text = await state.readClusterfile();
+  if (text === undefined) throw new UserError(`cluster ${state.name} has no stored Clusterfile; pass -f Clusterfile`);
+  return { cluster: parseClusterfile(text, state.clusterfilePath), state };
+}
+
+async function withPool<T>(state: ClusterState, g: GlobalOptions, fn: (pool: SshPool) => Promise<T>): Promise<T> {
+  const known = await state.knownHostsPath();
+  const pool = new SshPool({
+    knownHostsFiles: [join(homedir(), '.ssh', 'known_hosts'), known],
+    recordUnknownTo: known,
+    onLine: g.debug ? (host, kind, line) => process.stderr.write(`${host} ${kind}: ${line}\n`) : undefined,
+  });
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+async function reissue(cluster: Cluster, state: ClusterState, g: GlobalOptions, renew: ReadonlySet<string>): Promise<void> {
+  // Refused rather than ignored: a dry run that reissued certificates would be worse than none.
+  if (g.dryRun) throw new UserError('cert renew/add-san: --dry-run is not supported yet; cert generate --out DIR shows what would be issued');
+  const pkiDir = await state.pkiDir();
+  const result = await withPool(state, g, (pool) => reissueOnMasters({ cluster, pkiDir, pool, concurrency: g.concurrency, renew }));
+  if (g.output !== 'text') return print(g.output, result);
+  process.stdout.write(summary(result));
+}
+
+function summary(r: ReissueResult): string {
+  const lines = [`reissued: ${r.pki.changed.filter((f) => !f.endsWith('.key')).join(', ') || 'nothing'}`];
+  for (const h of r.hosts) {
+    lines.push(`${h.host}: ${h.written.length} file(s) written${h.restarted.length ? `; restarted ${h.restarted.join(', ')}` : ''}${h.skipped.length ? `; not running here: ${h.skipped.join(', ')}` : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function printRows(output: OutputFormat, rows: ExpirationRow[]): void {
+  if (output === 'text') process.stdout.write(formatExpirationTable(rows));
+  else print(output, rows.map((r) => ({ ...r, expires: r.expires.toISOString() })));
+}
+
+function print(output: Exclude<OutputFormat, 'text'>, value: unknown): void {
+  process.stdout.write(output === 'json' ? JSON.stringify(value, null, 2) + '\n' : stringify(value));
+}
