@@ -4,17 +4,12 @@ import { exitCodeOf, UserError } from '../pkg/errors/errors.js';
 import type { OutputFormat } from '../pkg/output/format.js';
 import { expandIPs } from '../pkg/clusterfile/index.js';
 import { redact } from '../pkg/secret/secret.js';
+import type { RunFlags } from '../pkg/lifecycle/types.js';
 
 export type { OutputFormat };
 
-export interface GlobalOptions {
-  cluster?: string;
-  concurrency: number;
-  dryRun: boolean;
-  output: OutputFormat;
-  yes: boolean;
-  debug: boolean;
-}
+/** The global flags, validated: exactly what every lifecycle operation receives. */
+export type GlobalOptions = RunFlags;
 
 /** The global flags as seen from any (sub)command. */
 export function globals(cmd: Command): GlobalOptions {

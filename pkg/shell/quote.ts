@@ -14,13 +14,21 @@ const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
  */
 export function quote(arg: string): string {
   if (arg.length > 0 && SAFE.test(arg)) return arg;
+  return singleQuote(arg);
+}
+
+function singleQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Build a command line from argv: each element reaches the remote program as exactly one argument. */
 export function sh(argv: readonly string[]): ShellCommand {
   if (argv.length === 0) throw new Error('sh: empty argv');
-  return argv.map(quote).join(' ') as ShellCommand;
+  // The program name is always quoted when it could mean something else unquoted: `-x` (sshd runs
+  // `$SHELL -c <command line>`, which would read it as an option) and `a=b` (an assignment).
+  const [first, ...rest] = argv;
+  const head = first!.startsWith('-') || first!.includes('=') ? singleQuote(first!) : quote(first!);
+  return [head, ...rest.map(quote)].join(' ') as ShellCommand;
 }
 
 /** `a && b && ...` over commands built here. */

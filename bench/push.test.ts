@@ -1,0 +1,19 @@
+// Smoke run of bench/push.ts at tiny size (fleet 64): every row produces real numbers, and the
+// re-push of unchanged data is cheaper than the push.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runPush } from './push.js';
+
+test('push benchmark runs at tiny size and measures every row', { timeout: 300_000 }, async () => {
+  const { rows } = await runPush({ hosts: 2, files: 3, mb: 1, runs: 1, id: 64 });
+  assert.deepEqual(
+    rows.map((r) => r.name),
+    ['sealts upload', 'sealts re-push (unchanged)', 'OpenSSH tar c + ssh tar x default', 'OpenSSH tar c + ssh tar x aes128-gcm curve25519'],
+  );
+  for (const r of rows) {
+    assert.ok(r.wallS > 0 && Number.isFinite(r.wallS), `${r.name} wall`);
+    assert.ok(r.cpuS > 0 && Number.isFinite(r.cpuS), `${r.name} cpu`);
+    assert.ok(r.peakRssMb > 1 && Number.isFinite(r.peakRssMb), `${r.name} rss`);
+  }
+  assert.match(rows[0]!.note!, /upload alone [\d.]+ s/);
+});

@@ -1,0 +1,101 @@
+// Which hosts `sealts exec` / `sealts cp` act on and how to log in: a stored cluster, a
+// Clusterfile, or an ad-hoc IP list, with login overrides from flags.
+import os from 'node:os';
+import path from 'node:path';
+import { expandHostPorts, loadClusterfile, parseClusterfile } from '../clusterfile/index.js';
+import type { Cluster, Role, SshConfig } from '../clusterfile/types.js';
+import { UserError } from '../errors/errors.js';
+import { Secret } from '../secret/secret.js';
+import { openState, resolveClusterName, sealtsHome } from '../state/index.js';
+import { targetOf } from './target.js';
+import type { PoolOptions, Target } from './types.js';
+
+export interface HostSelection {
+  /** A stored cluster (its last applied Clusterfile and its known_hosts). */
+  cluster?: string;
+  /** A Clusterfile to read the hosts from. */
+  file?: string;
+  /** Ad-hoc hosts: `a,b`, `ip:port`, ranges `198.18.0.11-15`. */
+  hosts?: string;
+  roles?: readonly Role[];
+  user?: string;
+  pk?: string;
+  passwd?: Secret;
+  /** Read and record host keys here instead of the sealts known_hosts. */
+  knownHosts?: string;
+}
+
+export interface Selected {
+  targets: Target[];
+  /** Pool settings for host keys: ~/.ssh/known_hosts plus sealts' own file, which records new keys. */
+  hostKeys: Pick<PoolOptions, 'knownHostsFiles' | 'recordUnknownTo'>;
+}
+
+const ROLES: readonly Role[] = ['master', 'node'];
+
+export function parseRoles(text: string): Role[] {
+  const roles = text.split(',').map((r) => r.trim());
+  for (const r of roles) {
+    if (!ROLES.includes(r as Role)) throw new UserError(`--roles: unknown role ${JSON.stringify(r)} (expected master, node)`);
+  }
+  return roles as Role[];
+}
+
+/** Flag overrides on top of a host's own settings; a password given for a non-root user also answers sudo. */
+function withOverrides(ssh: SshConfig, sel: HostSelection): SshConfig {
+  const out: SshConfig = { ...ssh };
+  if (sel.user !== undefined) out.user = sel.user;
+  if (sel.pk !== undefined) out.pk = sel.pk;
+  if (sel.passwd !== undefined) {
+    out.passwd = sel.passwd;
+    if (out.user !== 'root' && out.sudoPasswd === undefined) out.sudoPasswd = sel.passwd;
+  }
+  return out;
+}
+
+async function clusterOf(sel: HostSelection): Promise<{ cluster: Cluster; knownHosts: string }> {
+  if (sel.file !== undefined) {
+    return { cluster: await loadClusterfile(sel.file), knownHosts: path.join(sealtsHome(), 'known_hosts') };
+  }
+  const state = openState(await resolveClusterName(sel.cluster));
+  const text = await state.readClusterfile();
+  if (text === undefined) throw new UserError(`cluster ${state.name}: no applied Clusterfile in ${state.dir}`);
+  return { cluster: parseClusterfile(text, state.clusterfilePath), knownHosts: await state.knownHostsPath() };
+}
+
+export async function selectTargets(sel: HostSelection): Promise<Selected> {
+  const given = [sel.hosts, sel.file, sel.cluster].filter((x) => x !== undefined).length;
+  if (given > 1) throw new UserError('choose one of --hosts, -f/--file and --cluster');
+  let targets: Target[];
+  let ownKnownHosts: string;
+  if (sel.hosts !== undefined) {
+    if (sel.roles) throw new UserError('--roles needs a cluster (--cluster or -f), not --hosts');
+    const user = sel.user ?? 'root';
+    targets = expandHostPorts(sel.hosts).map((hp) => {
+      const port = hp.port ?? 22;
+      return { name: hp.ip, ip: hp.ip, port, ssh: withOverrides({ user, port }, { ...sel, user }) };
+    });
+    ownKnownHosts = path.join(sealtsHome(), 'known_hosts');
+  } else {
+    const { cluster, knownHosts } = await clusterOf(sel);
+    const hosts = sel.roles ? cluster.hosts.filter((h) => h.roles.some((r) => sel.roles!.includes(r))) : cluster.hosts;
+    targets = hosts.map((h) => {
+      const t = targetOf(h);
+      return { ...t, ssh: withOverrides(t.ssh, sel) };
+    });
+    ownKnownHosts = knownHosts;
+  }
+  if (targets.length === 0) throw new UserError('no hosts selected');
+  const record = sel.knownHosts ?? ownKnownHosts;
+  return {
+    targets,
+    hostKeys: { knownHostsFiles: [path.join(os.homedir(), '.ssh', 'known_hosts'), record], recordUnknownTo: record },
+  };
+}
+
+/** A password from an environment variable (never from argv). */
+export function passwordFromEnv(name: string): Secret {
+  const v = process.env[name];
+  if (v === undefined || v === '') throw new UserError(`--passwd-env: environment variable ${name} is not set`);
+  return new Secret(v);
+}

@@ -1,0 +1,160 @@
+// One authenticated SSH connection to one host, reused by every step of a run. Each exec opens a
+// channel on it (OpenSSH allows 10 per connection, so at most 8 run at once).
+import { createHash } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type ssh2 from 'ssh2';
+import { HostError } from '../errors/errors.js';
+import { isSecret, redact } from '../secret/secret.js';
+import { literal, sh } from '../shell/quote.js';
+import { runOnChannel } from './channel.js';
+import { newSudoMarkers, toShell, wrap, type Wrapping } from './remote-command.js';
+import { uploadFiles } from './upload.js';
+import type { Command, ExecOptions, ExecResult, LineSink, Target, UploadFile, UploadOptions, UploadResult, WriteFileOptions } from './types.js';
+
+/** Channels per connection at once; OpenSSH's MaxSessions default is 10. */
+const CHANNELS_PER_CONNECTION = 8;
+/** Lines of stderr quoted in a failure message. */
+const STDERR_TAIL = 5;
+
+interface RawResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/**
+ * The ssh2 client of one host and what belongs to it: the channel limit and whether it is still
+ * up. The pool keeps one per user@host:port; Connections are views of it.
+ */
+export class Link {
+  readonly channels: LimitFunction = pLimit(CHANNELS_PER_CONNECTION);
+  lost: string | undefined;
+
+  constructor(readonly client: ssh2.Client) {
+    client.on('close', () => {
+      this.lost ??= 'connection closed';
+    });
+    client.on('error', (e: Error) => {
+      this.lost = e.message;
+    });
+  }
+
+  close(): void {
+    this.lost ??= 'closed';
+    this.client.end();
+  }
+}
+
+/** A host's shared connection seen with one Target's settings (name for logs, sudo password). */
+export class Connection {
+  constructor(
+    readonly target: Target,
+    private readonly link: Link,
+    private readonly log: LineSink,
+    /** Shared by the pool: bounds uploads running at once across hosts. */
+    readonly uploadSlots: LimitFunction,
+  ) {}
+
+  /** False once the connection dropped; the pool then opens a new one. */
+  get alive(): boolean {
+    return this.link.lost === undefined;
+  }
+
+  get isRoot(): boolean {
+    return this.target.ssh.user === 'root';
+  }
+
+  /** Run a command; see ExecOptions. A non-zero exit throws unless `check: false`. */
+  async exec(cmd: Command, opts: ExecOptions = {}): Promise<ExecResult> {
+    const r = await this.execRaw(cmd, opts);
+    return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
+  }
+
+  /** Like exec, with stdout as bytes (file contents). */
+  async execRaw(cmd: Command, opts: ExecOptions = {}): Promise<RawResult> {
+    const shell = toShell(cmd);
+    const shown = redact(opts.display ?? shell);
+    const step = opts.step ?? (typeof cmd === 'string' ? shown.split(' ')[0] ?? 'exec' : (cmd as readonly string[])[0] ?? 'exec');
+    const wrapping: Wrapping = { env: opts.env, timeoutMs: opts.timeoutMs };
+    if (opts.sudo && !this.isRoot) {
+      wrapping.sudo = this.target.ssh.sudoPasswd ? 'password' : 'nopasswd';
+      if (wrapping.sudo === 'password') wrapping.markers = newSudoMarkers();
+    }
+    this.log(this.target.name, 'cmd', `${opts.sudo && !this.isRoot ? '[sudo] ' : ''}${shown}`);
+    const r = await this.link.channels(() =>
+      runOnChannel(this.link, wrap(shell, wrapping), { host: this.target.name, user: this.target.ssh.user, sudoPasswd: this.target.ssh.sudoPasswd, wrapping, opts, shown, step, log: this.log }),
+    );
+    if (opts.timeoutMs !== undefined && r.timedOut) {
+      throw new HostError(this.target.name, step, `\`${shown}\` timed out after ${opts.timeoutMs} ms and was killed`);
+    }
+    if (r.code !== 0 && opts.check !== false) {
+      const tail = r.stderr.trim().split('\n').slice(-STDERR_TAIL).join(' | ');
+      const hint = wrapping.sudo === 'nopasswd' && /a password is required/.test(r.stderr) ? ' (sudo needs a password: set ssh.sudoPasswd)' : '';
+      throw new HostError(this.target.name, step, `\`${shown}\` exited ${r.code}${tail ? `: ${tail}` : ''}${hint}`);
+    }
+    return r;
+  }
+
+  /** A TCP channel from the host to ip:port (a bastion reaching the hosts behind it). */
+  forward(ip: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      this.link.client.forwardOut('127.0.0.1', 0, ip, port, (err, ch) => (err ? reject(err) : resolve(ch)));
+    });
+  }
+
+  /** A remote file's bytes. */
+  async readFile(path: string, opts: { sudo?: boolean } = {}): Promise<Buffer> {
+    const r = await this.execRaw(sh(['cat', '--', path]), { sudo: opts.sudo, quiet: true, step: `read ${path}` });
+    return r.stdout;
+  }
+
+  /**
+   * Write a small file (config, certificate) atomically: temp file beside it, sha256 checked on the
+   * host, chmod, rename. Nothing is sent when the content already matches (mode is still fixed).
+   * Returns whether the content changed.
+   */
+  async writeFile(dest: string, content: string | Buffer | import('../secret/secret.js').Secret, mode: number, opts: WriteFileOptions = {}): Promise<boolean> {
+    const bytes = isSecret(content) ? Buffer.from(content.reveal()) : Buffer.from(content);
+    const want = createHash('sha256').update(bytes).digest('hex');
+    const octal = (mode & 0o7777).toString(8);
+    const step = opts.step ?? `write ${dest}`;
+    const probe = await this.exec(sh(['sh', '-c', SAME_CONTENT, 'sh', dest, want, octal]), { sudo: opts.sudo, check: false, step, quiet: true, display: `compare sha256 of ${dest}` });
+    if (probe.code === 0) return false;
+    await this.exec(sh(['sh', '-c', WRITE_ATOMIC, 'sh', dest, want, octal]), {
+      sudo: opts.sudo,
+      step,
+      stdin: isSecret(content) ? content : bytes,
+      quiet: true,
+      display: `write ${dest} (${bytes.length} bytes, mode ${octal}) atomically`,
+    });
+    return true;
+  }
+
+  /** Upload a file or directory (or named files) into the directory `dest`; see upload.ts. */
+  async upload(src: string | readonly UploadFile[], dest: string, opts: UploadOptions = {}): Promise<UploadResult> {
+    return this.uploadSlots(() => uploadFiles(this, src, dest, opts));
+  }
+}
+
+/** Exit 0 when "$1" already has sha256 "$2" (and fix its mode to "$3"). */
+const SAME_CONTENT = literal(
+  '[ -f "$1" ] && [ "$(sha256sum < "$1" | cut -d" " -f1)" = "$2" ] && chmod "$3" "$1"',
+);
+
+/** stdin -> temp file beside "$1", verify sha256 "$2", chmod "$3", rename over "$1". */
+const WRITE_ATOMIC = literal(
+  [
+    'set -e',
+    'dir=$(dirname -- "$1")',
+    'mkdir -p -- "$dir"',
+    'tmp=$(mktemp -- "$1.sealts-XXXXXX")',
+    'trap \'rm -f -- "$tmp"\' EXIT',
+    'cat > "$tmp"',
+    'got=$(sha256sum < "$tmp" | cut -d" " -f1)',
+    '[ "$got" = "$2" ] || { echo "sha256 mismatch after transfer: got $got" >&2; exit 1; }',
+    'chmod "$3" "$tmp"',
+    'mv -f -- "$tmp" "$1"',
+    'trap - EXIT',
+  ].join('\n'),
+);

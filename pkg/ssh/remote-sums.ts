@@ -1,0 +1,132 @@
+// sha256 of files on a host, cheap on a re-push: the sums are kept on the host with each file's
+// inode, size and ctime (like git's index). A file whose stat still matches is not read again; any
+// write, chmod or replacement changes its ctime, and ctime cannot be set back by a user.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { literal, sh } from '../shell/quote.js';
+import type { Connection } from './connection.js';
+
+const CACHE_DIR = '/var/lib/sealts/upload-sums';
+
+/** stat records "<inode> <size> <ctime> <name>\0" of the NUL-separated names on stdin, under "$1". */
+const STATS = literal('cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r stat --printf "%i %s %Z %n\\0" -- 2>/dev/null; exit 0');
+/** The cache file "$2", a "\0\0" separator, then STATS. */
+const PROBE = literal('cat -- "$2" 2>/dev/null; printf "\\0\\0"; cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r stat --printf "%i %s %Z %n\\0" -- 2>/dev/null; exit 0');
+/** sha256 of the NUL-separated names on stdin, relative to "$1"; nothing when "$1" is missing. */
+export const REMOTE_SUMS = literal('cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r sha256sum -z -- 2>/dev/null; exit 0');
+
+type Cache = Record<string, { stat: string; sha256: string }>;
+
+interface Call {
+  sudo?: boolean;
+  step: string;
+}
+
+export function nulList(names: readonly string[]): string {
+  return names.map((n) => `${n}\0`).join('');
+}
+
+function cachePath(dest: string): string {
+  return path.posix.join(CACHE_DIR, `${createHash('sha256').update(path.posix.resolve('/', dest)).digest('hex').slice(0, 32)}.json`);
+}
+
+/** Parse `sha256sum -z` output: "<hex>  <name>\0" records. */
+export function parseSums(out: string): Map<string, string> {
+  const sums = new Map<string, string>();
+  for (const rec of out.split('\0')) {
+    const m = /^([0-9a-f]{64}) [ *](.*)$/s.exec(rec);
+    if (m) sums.set(m[2]!, m[1]!);
+  }
+  return sums;
+}
+
+function parseStats(out: string): Map<string, string> {
+  const stats = new Map<string, string>();
+  for (const rec of out.split('\0')) {
+    const m = /^(\d+ \d+ \d+) (.*)$/s.exec(rec);
+    if (m) stats.set(m[2]!, m[1]!);
+  }
+  return stats;
+}
+
+function parseCache(text: string): Cache {
+  try {
+    const c = JSON.parse(text) as unknown;
+    return c && typeof c === 'object' ? (c as Cache) : {};
+  } catch {
+    return {};
+  }
+}
+
+export interface RemoteState {
+  /** sha256 of every name present on the host */
+  sums: Map<string, string>;
+  stats: Map<string, string>;
+  cache: Cache;
+  /** some sums had to be computed: the cache is worth rewriting */
+  stale: boolean;
+}
+
+/** One call for the cache and the stats; a second one only for files whose stat changed. */
+export async function remoteSums(conn: Connection, dest: string, names: readonly string[], c: Call): Promise<RemoteState> {
+  const probe = await conn.exec(sh(['sh', '-c', PROBE, 'sh', dest, cachePath(dest)]), {
+    sudo: c.sudo,
+    stdin: nulList(names),
+    check: false,
+    quiet: true,
+    step: c.step,
+    display: `stat ${names.length} file(s) in ${dest}`,
+  });
+  const cut = probe.stdout.indexOf('\0\0');
+  const cache = parseCache(cut < 0 ? '' : probe.stdout.slice(0, cut));
+  const stats = parseStats(cut < 0 ? '' : probe.stdout.slice(cut + 2));
+  const sums = new Map<string, string>();
+  const unknown: string[] = [];
+  for (const n of names) {
+    const st = stats.get(n);
+    if (st === undefined) continue;
+    const hit = cache[n];
+    if (hit && hit.stat === st) sums.set(n, hit.sha256);
+    else unknown.push(n);
+  }
+  if (unknown.length > 0) {
+    const r = await conn.exec(sh(['sh', '-c', REMOTE_SUMS, 'sh', dest]), {
+      sudo: c.sudo,
+      stdin: nulList(unknown),
+      check: false,
+      quiet: true,
+      step: c.step,
+      display: `sha256 of ${unknown.length} file(s) in ${dest}`,
+    });
+    for (const [n, s] of parseSums(r.stdout)) sums.set(n, s);
+  }
+  return { sums, stats, cache, stale: unknown.length > 0 };
+}
+
+/**
+ * Record the sums of `names` (now equal to `shas`) with their current stat. Best effort: a user
+ * that cannot write /var/lib/sealts just re-hashes next time.
+ */
+export async function saveSums(conn: Connection, dest: string, shas: ReadonlyMap<string, string>, prior: Cache, c: Call): Promise<void> {
+  const names = [...shas.keys()];
+  const r = await conn.exec(sh(['sh', '-c', STATS, 'sh', dest]), {
+    sudo: c.sudo,
+    stdin: nulList(names),
+    check: false,
+    quiet: true,
+    step: c.step,
+    display: `stat ${names.length} file(s) in ${dest}`,
+  });
+  const stats = parseStats(r.stdout);
+  const next: Cache = { ...prior };
+  for (const n of names) {
+    const st = stats.get(n);
+    if (st === undefined) delete next[n];
+    else next[n] = { stat: st, sha256: shas.get(n)! };
+  }
+  try {
+    await conn.writeFile(cachePath(dest), `${JSON.stringify(next)}\n`, 0o600, { sudo: c.sudo, step: c.step });
+  } catch {
+    // not writable for this user: correctness does not depend on the cache
+  }
+}

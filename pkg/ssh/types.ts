@@ -1,0 +1,91 @@
+// The shapes every caller of pkg/ssh codes against: targets, options, results.
+import type { Readable } from 'node:stream';
+import type { SshConfig } from '../clusterfile/types.js';
+import type { Secret } from '../secret/secret.js';
+import type { ShellCommand } from '../shell/quote.js';
+
+/** One host to reach: how it is named in logs/errors, where it is, and how to log in. */
+export interface Target {
+  /** Shown in logs and errors (the IP unless the caller has a better name). */
+  name: string;
+  ip: string;
+  port: number;
+  ssh: SshConfig;
+}
+
+/** What a line of the log is: the command sent, its output, or a note from the engine. */
+export type LineKind = 'cmd' | 'stdout' | 'stderr' | 'info' | 'warn';
+
+/** Receives every log line of every host, secrets already redacted. */
+export type LineSink = (host: string, kind: LineKind, line: string) => void;
+
+export interface PoolOptions {
+  /** known_hosts files read for verification (missing files are fine), e.g. ~/.ssh/known_hosts and the state dir's. */
+  knownHostsFiles: string[];
+  /** Unknown host keys are trusted on first use and appended here; without it unknown keys are refused. */
+  recordUnknownTo?: string;
+  /** Skip host-key verification entirely. Loud (a warning per host), never the default. */
+  insecureIgnoreHostKey?: boolean;
+  /** TCP connect + SSH handshake + auth budget per attempt. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Extra attempts after a refused/reset/timed-out connect. Default 3. */
+  retries?: number;
+  /** First backoff delay; doubles per attempt. Default 500 ms. */
+  retryDelayMs?: number;
+  /** SSH keep-alive interval. Default 10 s (3 unanswered -> connection dropped). */
+  keepaliveIntervalMs?: number;
+  /** Uploads running at the same time over the whole pool (`--concurrent-uploads`). Default 10. */
+  concurrentUploads?: number;
+  onLine?: LineSink;
+}
+
+export interface ExecOptions {
+  /** Run as root through sudo when the login user is not root (`sudo -n`, or the sudo password on stdin). */
+  sudo?: boolean;
+  /** Environment for the command, passed as quoted `env K=V` assignments. */
+  env?: Readonly<Record<string, string>>;
+  /** Kill the remote command (its whole process group) after this long and fail. */
+  timeoutMs?: number;
+  /** Fed to the command's stdin, then closed. */
+  stdin?: string | Buffer | Secret | Readable | AsyncIterable<Uint8Array>;
+  /** Default true: a non-zero exit throws a HostError naming host, command and the last stderr lines. */
+  check?: boolean;
+  /** Names the step in errors (default: the command's first word). */
+  step?: string;
+  /** Shown in the log and in errors instead of the command text (for sealts' own helper scripts). */
+  display?: string;
+  /** Do not stream stdout lines to the log (e.g. a command printing a secret or bulk data). */
+  quiet?: boolean;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A file to upload: local path and its name (relative path) under the destination directory. */
+export interface UploadFile {
+  path: string;
+  name: string;
+}
+
+export interface UploadOptions {
+  sudo?: boolean;
+  /** Names the step in errors. Default 'upload'. */
+  step?: string;
+}
+
+export interface UploadResult {
+  /** Names (relative to dest) written this time. */
+  sent: string[];
+  /** Names whose remote sha256 already matched. */
+  skipped: string[];
+}
+
+export interface WriteFileOptions {
+  sudo?: boolean;
+  step?: string;
+}
+
+export type Command = readonly string[] | ShellCommand;

@@ -1,0 +1,160 @@
+// Uploads and small-file writes on real hosts (fleet 22): tar stream, sha256 verified, modes kept,
+// unchanged files skipped, sudo users, and a link lost mid-upload leaving nothing partial in place.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fleetUp, type Fleet, type FleetHost } from '../fleet/index.js';
+import { Secret } from '../../pkg/secret/secret.js';
+import { pool, target } from './helpers.js';
+
+let fleet: Fleet;
+let dir: string;
+let a: FleetHost;
+let b: FleetHost;
+
+before(async () => {
+  fleet = await fleetUp({ id: 22, n: 2, init: 'tini' });
+  [a, b] = fleet.hosts as [FleetHost, FleetHost];
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sealts-ssh-upload-'));
+});
+
+after(async () => {
+  await fleet?.down();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+/** "mode owner sha256" of a remote file, read inside the host. */
+async function remoteFile(h: FleetHost, p: string): Promise<string> {
+  const st = (await fleet.runOk(h, ['stat', '-c', '%a %U', '--', p])).trim();
+  const sum = (await fleet.runOk(h, ['sha256sum', '--', p])).split(' ')[0];
+  return `${st} ${sum}`;
+}
+
+const NAMES = ['plain.txt', 'with space', "quo'te\"s", 'sub/dir/deep.bin', 'ünï 日本', '$(touch x)', '-leading-dash'];
+
+describe('upload', () => {
+  test('a directory: every file arrives with its content and mode; a re-run skips all; one change sends one', async () => {
+    const src = path.join(dir, 'tree');
+    for (const [i, n] of NAMES.entries()) {
+      await mkdir(path.dirname(path.join(src, n)), { recursive: true });
+      await writeFile(path.join(src, n), `content ${i} ${n}\n`);
+    }
+    await chmod(path.join(src, 'plain.txt'), 0o600);
+    await chmod(path.join(src, 'sub/dir/deep.bin'), 0o755);
+    const p = pool(fleet);
+    const c = await p.pool.connect(target(fleet, a));
+    const dest = '/opt/up load';
+    const first = await c.upload(src, dest);
+    assert.deepEqual([...first.sent].sort(), [...NAMES].sort());
+    assert.deepEqual(first.skipped, []);
+    for (const [i, n] of NAMES.entries()) {
+      const mode = n === 'plain.txt' ? '600' : n === 'sub/dir/deep.bin' ? '755' : '644';
+      assert.equal(await remoteFile(a, `${dest}/${n}`), `${mode} root ${sha(`content ${i} ${n}\n`)}`, n);
+    }
+    assert.equal((await fleet.runOk(a, ['ls', '-A', dest])).includes('.sealts-upload'), false, 'no temp dir left');
+
+    const again = await c.upload(src, dest);
+    assert.deepEqual(again, { sent: [], skipped: NAMES.slice().sort((x, y) => x.localeCompare(y)) });
+
+    await writeFile(path.join(src, 'with space'), 'changed\n');
+    const third = await c.upload(src, dest);
+    assert.deepEqual(third.sent, ['with space']);
+    assert.equal(third.skipped.length, NAMES.length - 1);
+    assert.equal(await remoteFile(a, `${dest}/with space`), `644 root ${sha('changed\n')}`);
+    await p.pool.closeAll();
+  });
+
+  test('re-push of unchanged files is one remote command; a file changed behind our back is still caught', async () => {
+    const src = path.join(dir, 'cached');
+    await mkdir(src, { recursive: true });
+    for (let i = 0; i < 5; i++) await writeFile(path.join(src, `f${i}`), `file ${i}\n`);
+    const p = pool(fleet);
+    const c = await p.pool.connect(target(fleet, a));
+    assert.equal((await c.upload(src, '/srv/cached')).sent.length, 5);
+    const mark = p.lines.length;
+    assert.equal((await c.upload(src, '/srv/cached')).skipped.length, 5);
+    assert.deepEqual(
+      p.lines.slice(mark).filter((l) => l.kind === 'cmd').map((l) => l.line),
+      ['stat 5 file(s) in /srv/cached'],
+    );
+    // Same size, mtime put back: only the ctime tells, and that is enough.
+    await fleet.runOk(a, ['sh', '-c', 'cp -p /srv/cached/f1 /tmp/ref && printf "FILE 1\n" > /srv/cached/f1 && touch -r /tmp/ref /srv/cached/f1']);
+    const r = await c.upload(src, '/srv/cached');
+    assert.deepEqual(r.sent, ['f1']);
+    assert.equal(await fleet.runOk(a, ['cat', '/srv/cached/f1']), 'file 1\n');
+    await p.pool.closeAll();
+  });
+
+  test('named files and a sudo user (ops2, password): files land root-owned in a root-only dir', async () => {
+    const f = path.join(dir, 'local-name');
+    await writeFile(f, 'via sudo\n', { mode: 0o640 });
+    const p = pool(fleet);
+    const c = await p.pool.connect(target(fleet, a, 'ops2'));
+    const r = await c.upload([{ path: f, name: 'etc/remote-name.conf' }], '/root/sudo-dest', { sudo: true });
+    assert.deepEqual(r, { sent: ['etc/remote-name.conf'], skipped: [] });
+    assert.equal(await remoteFile(a, '/root/sudo-dest/etc/remote-name.conf'), `640 root ${sha('via sudo\n')}`);
+    assert.deepEqual(await c.upload([{ path: f, name: 'etc/remote-name.conf' }], '/root/sudo-dest', { sudo: true }), {
+      sent: [],
+      skipped: ['etc/remote-name.conf'],
+    });
+    await p.pool.closeAll();
+  });
+
+  test('link down mid-upload: the old file stays in place, nothing partial; a re-run completes', async () => {
+    const src = path.join(dir, 'big');
+    await mkdir(src, { recursive: true });
+    await writeFile(path.join(src, 'blob'), 'old version\n');
+    const p = pool(fleet, { keepaliveIntervalMs: 500 });
+    const c = await p.pool.connect(target(fleet, b));
+    await c.upload(src, '/srv/big');
+    const big = randomBytes(8 << 20);
+    await writeFile(path.join(src, 'blob'), big);
+
+    await fleet.rateLimit(b, 4000); // ~0.5 MB/s: the 8 MiB upload takes ~16 s
+    const upload = c.upload(src, '/srv/big').then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    await fleet.linkDown(b);
+    const err = await upload;
+    assert.ok(err, 'the upload failed');
+    assert.match(err.message, /^host-12: upload to \/srv\/big: .*connection lost/);
+    await fleet.linkUp(b);
+    await fleet.clearRateLimit(b);
+    assert.equal(await remoteFile(b, '/srv/big/blob'), `644 root ${sha('old version\n')}`, 'old file intact');
+
+    assert.equal(c.alive, false);
+    const rerun = await (await p.pool.connect(target(fleet, b))).upload(src, '/srv/big'); // a new connection
+    assert.deepEqual(rerun.sent, ['blob']);
+    assert.equal(await remoteFile(b, '/srv/big/blob'), `644 root ${sha(big)}`);
+    assert.equal((await fleet.runOk(b, ['ls', '-A', '/srv/big'])).trim(), 'blob', 'temp dir of the failed upload removed');
+    await p.pool.closeAll();
+  });
+});
+
+describe('writeFile / readFile', () => {
+  test('atomic write with mode; unchanged content is not rewritten; secrets and sudo', async () => {
+    const p = pool(fleet);
+    const c = await p.pool.connect(target(fleet, a, 'ops'));
+    assert.equal(await c.writeFile('/etc/sealts/test.conf', 'a=1\n', 0o644, { sudo: true }), true);
+    const inode = await fleet.runOk(a, ['stat', '-c', '%i', '/etc/sealts/test.conf']);
+    assert.equal(await c.writeFile('/etc/sealts/test.conf', 'a=1\n', 0o644, { sudo: true }), false);
+    assert.equal(await fleet.runOk(a, ['stat', '-c', '%i', '/etc/sealts/test.conf']), inode, 'same file, not rewritten');
+    assert.equal(await c.writeFile('/etc/sealts/test.conf', 'a=1\n', 0o600, { sudo: true }), false);
+    assert.equal(await remoteFile(a, '/etc/sealts/test.conf'), `600 root ${sha('a=1\n')}`, 'mode fixed');
+
+    const key = new Secret('-----BEGIN PRIVATE KEY-----\nsecret-bytes\n');
+    assert.equal(await c.writeFile('/etc/sealts/key.pem', key, 0o600, { sudo: true }), true);
+    assert.equal((await c.readFile('/etc/sealts/key.pem', { sudo: true })).toString(), key.reveal());
+    assert.equal((await fleet.runOk(a, ['ls', '-A', '/etc/sealts'])).trim().split('\n').sort().join(' '), 'key.pem test.conf');
+    assert.ok(!p.lines.some((l) => l.line.includes('secret-bytes')));
+    await assert.rejects(c.readFile('/etc/sealts/missing'), /host-11: read \/etc\/sealts\/missing: `cat -- \/etc\/sealts\/missing` exited 1/);
+    await p.pool.closeAll();
+  });
+});
