@@ -1,0 +1,82 @@
+// Benchmark: `sealts apply` wall time for M masters + a few nodes vs M masters + many nodes on
+// systemd fleet hosts with the test stand-ins (test/standins/: NOT real Kubernetes, so this
+// measures sealts' orchestration: SSH, rootfs push, PKI, join fan-out, VIP checks).
+// Target (issue 6): 3 masters + 40 nodes takes at most 2x the time of 3 masters + 2 nodes.
+// Run: npx tsx bench/apply.ts [--masters 3] [--small 2] [--large 40] [--id 46]
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { fleetUp } from '../test/fleet/index.js';
+import { buildRootfs } from '../pkg/rootfs/index.js';
+import { standinBinDir } from '../test/standins/index.js';
+
+const run = promisify(execFile);
+const SEALTS = fileURLToPath(new URL('../cmd/sealts.ts', import.meta.url));
+
+export interface ApplyBenchOptions {
+  masters: number;
+  small: number;
+  large: number;
+  id: number;
+}
+
+export interface ApplyBenchRow {
+  masters: number;
+  nodes: number;
+  wallS: number;
+}
+
+/** One fresh fleet, one cold apply; returns its wall time (fleet set-up not included). */
+async function applyOnce(masters: number, nodes: number, id: number, image: string): Promise<ApplyBenchRow> {
+  const fleet = await fleetUp({ id, n: masters + nodes, init: 'systemd' });
+  const work = await mkdtemp(path.join(os.tmpdir(), 'sealts-bench-apply-'));
+  try {
+    const ips = fleet.hosts.map((h) => h.ip);
+    const file = path.join(work, 'Clusterfile');
+    await writeFile(file, [
+      'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', '  name: bench', 'spec:', `  image: ${image}`,
+      '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: root, pk: ${fleet.keyPath}}`, '  vip: {address: 10.103.97.2, mode: iptables}',
+      '  hosts:', `    - ips: [${ips.slice(0, masters).join(', ')}]`, '      roles: [master]', `    - ips: [${ips.slice(masters).join(', ')}]`, '      roles: [node]', '',
+    ].join('\n'));
+    await mkdir(path.join(work, 'home', 'bench'), { recursive: true, mode: 0o700 });
+    await copyFile(fleet.knownHostsPath, path.join(work, 'home', 'bench', 'known_hosts'));
+    const t0 = process.hrtime.bigint();
+    await run(process.execPath, ['--import', 'tsx', SEALTS, 'apply', '-f', file, '--yes', '--concurrency', '64'], {
+      env: { ...process.env, SEALTS_HOME: path.join(work, 'home') },
+      timeout: 1_800_000,
+      maxBuffer: 64 << 20,
+    });
+    return { masters, nodes, wallS: Number(process.hrtime.bigint() - t0) / 1e9 };
+  } finally {
+    await fleet.down();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export async function runApplyBench(o: ApplyBenchOptions): Promise<{ rows: ApplyBenchRow[]; ratio: number; markdown: string }> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'sealts-bench-image-'));
+  try {
+    const image = path.join(work, 'rootfs.tar.gz');
+    await buildRootfs({ binDir: await standinBinDir('v1.32.8'), kubernetesVersion: 'v1.32.8', out: image });
+    const small = await applyOnce(o.masters, o.small, o.id, image);
+    const large = await applyOnce(o.masters, o.large, o.id, image);
+    const ratio = large.wallS / small.wallS;
+    const markdown = [
+      '| hosts | masters | nodes | apply wall (s) |', '|---|---|---|---|',
+      ...[small, large].map((r) => `| ${r.masters + r.nodes} | ${r.masters} | ${r.nodes} | ${r.wallS.toFixed(1)} |`),
+      '', `ratio large/small: ${ratio.toFixed(2)} (target <= 2.00)`,
+    ].join('\n');
+    return { rows: [small, large], ratio, markdown };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { masters: { type: 'string', default: '3' }, small: { type: 'string', default: '2' }, large: { type: 'string', default: '40' }, id: { type: 'string', default: '46' } } });
+  const r = await runApplyBench({ masters: Number(values.masters), small: Number(values.small), large: Number(values.large), id: Number(values.id) });
+  process.stdout.write(`${r.markdown}\n`);
+}

@@ -1,0 +1,62 @@
+// `sealts rootfs build`: the skeleton (scripts, units, templates) + the user's binaries and image
+// tars -> one image directory or .tar.gz with a manifest.
+import { cp, mkdtemp, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../errors/errors.js';
+import { parseKubeVersion } from '../runtime/kubeadm/version.js';
+import { isTarGz, packTarGz } from './archive.js';
+import { computeManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
+
+/** The rootfs/ skeleton shipped with sealts (next to pkg/ in the source tree and in the package). */
+export const DEFAULT_SKELETON = fileURLToPath(new URL('../../rootfs/', import.meta.url));
+
+/** Binaries a kubeadm rootfs cannot work without. */
+export const REQUIRED_BINARIES = ['kubeadm', 'kubelet', 'kubectl'];
+
+export interface BuildOptions {
+  binDir: string;
+  imagesDir?: string;
+  kubernetesVersion: string;
+  arch?: string;
+  skeleton?: string;
+  /** Output: a directory (must not exist) or a path ending in .tar.gz. */
+  out: string;
+}
+
+export function hostArch(): string {
+  return ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
+}
+
+async function mustBeDir(p: string, flag: string): Promise<void> {
+  const st = await stat(p).catch(() => undefined);
+  if (!st?.isDirectory()) throw new UserError(`${flag} ${p}: not a directory`);
+}
+
+export async function buildRootfs(o: BuildOptions): Promise<Manifest> {
+  const version = parseKubeVersion(o.kubernetesVersion).text;
+  await mustBeDir(o.binDir, '--bin-dir');
+  if (o.imagesDir) await mustBeDir(o.imagesDir, '--images-dir');
+  const bins = await readdir(o.binDir);
+  const missing = REQUIRED_BINARIES.filter((b) => !bins.includes(b));
+  if (missing.length > 0) throw new UserError(`--bin-dir ${o.binDir}: missing ${missing.join(', ')}`);
+  if (await stat(o.out).catch(() => undefined)) throw new UserError(`-o ${o.out}: already exists`);
+
+  const stage = isTarGz(o.out) ? await mkdtemp(path.join(os.tmpdir(), 'sealts-build-')) : o.out;
+  try {
+    await mkdir(stage, { recursive: true });
+    await cp(o.skeleton ?? DEFAULT_SKELETON, stage, { recursive: true, filter: (src) => !path.basename(src).startsWith('.keep') });
+    await cp(o.binDir, path.join(stage, 'bin'), { recursive: true });
+    if (o.imagesDir) await cp(o.imagesDir, path.join(stage, 'images'), { recursive: true });
+    const manifest = await computeManifest(stage, version, o.arch ?? hostArch());
+    await writeFile(path.join(stage, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o644 });
+    if (isTarGz(o.out)) await packTarGz(stage, o.out);
+    return manifest;
+  } catch (e) {
+    await rm(o.out, { recursive: true, force: true });
+    throw e;
+  } finally {
+    if (stage !== o.out) await rm(stage, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,94 @@
+// manifest.json: what a rootfs image claims to contain (Kubernetes version, arch, sha256 + mode of
+// every file). Written at build time, checked on load and again on every host after the push.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { UserError } from '../errors/errors.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+
+export interface ManifestFile {
+  /** Relative to the rootfs root, `/`-separated. */
+  path: string;
+  sha256: string;
+  /** Permission bits as octal text, e.g. "755". */
+  mode: string;
+  size: number;
+}
+
+export interface Manifest {
+  kubernetesVersion: string;
+  /** Debian/Go arch names: amd64, arm64. */
+  arch: string;
+  files: ManifestFile[];
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  await pipeline(createReadStream(file), h);
+  return h.digest('hex');
+}
+
+/** Every regular file under dir (relative, sorted), manifest.json itself excluded. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const out: string[] = [];
+  for (const e of entries) {
+    const rel = path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/');
+    if (e.isSymbolicLink()) throw new UserError(`${path.join(dir, rel)}: symbolic links are not allowed in a rootfs`);
+    if (!e.isFile() || rel === MANIFEST_FILE) continue;
+    // One path per line in `sha256sum -c` input on the host: a newline would split an entry.
+    if (/[\n\r\\]/.test(rel)) throw new UserError(`${path.join(dir, rel)}: file names with newlines or backslashes are not allowed`);
+    out.push(rel);
+  }
+  return out.sort();
+}
+
+export async function computeManifest(dir: string, kubernetesVersion: string, arch: string): Promise<Manifest> {
+  const files: ManifestFile[] = [];
+  for (const rel of await listFiles(dir)) {
+    const abs = path.join(dir, rel);
+    const st = await stat(abs);
+    files.push({ path: rel, sha256: await sha256File(abs), mode: (st.mode & 0o7777).toString(8), size: st.size });
+  }
+  return { kubernetesVersion, arch, files };
+}
+
+/** Parse and shape-check manifest.json; errors name the file. */
+export async function readManifest(dir: string): Promise<Manifest> {
+  const file = path.join(dir, MANIFEST_FILE);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${file}: cannot read the rootfs manifest: ${(e as Error).message}`);
+  }
+  const m = raw as Partial<Manifest>;
+  const ok =
+    typeof m === 'object' && m !== null &&
+    typeof m.kubernetesVersion === 'string' && typeof m.arch === 'string' && Array.isArray(m.files) &&
+    m.files.every((f) => typeof f?.path === 'string' && /^[0-9a-f]{64}$/.test(String(f?.sha256)) && /^[0-7]{3,4}$/.test(String(f?.mode)));
+  if (!ok) throw new UserError(`${file}: not a sealts rootfs manifest (needs kubernetesVersion, arch, files[{path, sha256, mode}])`);
+  for (const f of m.files!) {
+    if (f.path.startsWith('/') || f.path.split('/').includes('..')) throw new UserError(`${file}: file path ${JSON.stringify(f.path)} escapes the rootfs`);
+  }
+  return m as Manifest;
+}
+
+/** Compare a directory against its manifest: every listed file present with that hash and mode, nothing extra. */
+export async function verifyDir(dir: string, manifest: Manifest): Promise<string[]> {
+  const problems: string[] = [];
+  const actual = await computeManifest(dir, manifest.kubernetesVersion, manifest.arch);
+  const byPath = new Map(actual.files.map((f) => [f.path, f]));
+  for (const want of manifest.files) {
+    const got = byPath.get(want.path);
+    if (!got) problems.push(`${want.path}: missing`);
+    else if (got.sha256 !== want.sha256) problems.push(`${want.path}: sha256 mismatch`);
+    else if (got.mode !== want.mode) problems.push(`${want.path}: mode ${got.mode}, manifest says ${want.mode}`);
+    byPath.delete(want.path);
+  }
+  for (const extra of byPath.keys()) problems.push(`${extra}: not in the manifest`);
+  return problems;
+}

@@ -1,0 +1,10 @@
+// The host-side paths the kubeadm runtime owns, in one place so delete/reset remove exactly them.
+export const KUBEADM_CONFIG_DIR = '/etc/sealts';
+export const INIT_CONFIG = `${KUBEADM_CONFIG_DIR}/kubeadm-init.yaml`;
+export const JOIN_CONFIG = `${KUBEADM_CONFIG_DIR}/kubeadm-join.yaml`;
+export const TOKEN_CONFIG = `${KUBEADM_CONFIG_DIR}/kubeadm-token.yaml`;
+export const ADMIN_CONF = '/etc/kubernetes/admin.conf';
+export const ROOT_KUBECONFIG = '/root/.kube/config';
+
+/** What `kubeadm reset` leaves behind and sealts removes (kubeadm says so in its own output). */
+export const LEFTOVERS = ['/etc/kubernetes', '/var/lib/etcd', '/var/lib/kubelet', '/etc/cni/net.d', '/var/lib/cni', ROOT_KUBECONFIG, KUBEADM_CONFIG_DIR];

@@ -1,0 +1,8 @@
+// Public surface of pkg/vip: the apiserver VIP on nodes (iptables or ipvs) and its real check.
+export { setupVip, removeVip, type VipSetup } from './vip.js';
+export { resolveVipMode, hasIpvs, type ResolvedVipMode, type VipModeChoice } from './detect.js';
+export { checkVip, checkHostsMapping, API_SERVER_NAME, type VipCheck } from './check.js';
+export { renderRules, renderUnit, renderApplyScript, type VipTarget } from './iptables.js';
+export { ipvsadmCommand, renderLvscareManifest } from './ipvs.js';
+export { withHostsEntry, setHostsEntry } from './hosts-file.js';
+export { writeRemoteFile } from './files.js';

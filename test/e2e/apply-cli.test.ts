@@ -1,0 +1,129 @@
+// `sealts apply` end to end through the real CLI, SSH engine, phase runner, PKI and kubeadm runtime,
+// with the stand-in binaries on systemd fleet hosts (id 44): 1 master + 2 nodes; a re-apply changes
+// nothing on the hosts.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fleetUp, type Fleet } from '../fleet/index.js';
+import { buildRootfs } from '../../pkg/rootfs/index.js';
+import { standinBinDir } from '../standins/index.js';
+import { standinCalls } from './runtime-harness.js';
+import { snapshotDiff, upperSnapshot } from './upper-snapshot.js';
+import { readdir } from 'node:fs/promises';
+
+const run = promisify(execFile);
+const SEALTS = path.resolve('cmd/sealts.ts');
+let fleet: Fleet;
+let work: string;
+let clusterfile: string;
+const pristine = new Map<string, Map<string, string>>();
+
+async function sealts(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, ['--import', 'tsx', SEALTS, ...args], { env: { ...process.env, SEALTS_HOME: path.join(work, 'home') }, timeout: 600_000, maxBuffer: 32 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: typeof x.code === 'number' ? x.code : 1, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+before(async () => {
+  fleet = await fleetUp({ id: 44, n: 3, init: 'systemd' });
+  work = await mkdtemp(path.join(os.tmpdir(), 'sealts-apply-'));
+  await buildRootfs({ binDir: await standinBinDir('v1.32.8'), kubernetesVersion: 'v1.32.8', out: path.join(work, 'rootfs.tar.gz') });
+  const [m, n1, n2] = fleet.hosts;
+  clusterfile = path.join(work, 'Clusterfile');
+  await writeFile(clusterfile, [
+    'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', '  name: e2e44', 'spec:', '  image: rootfs.tar.gz',
+    '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: root, pk: ${fleet.keyPath}}`,
+    '  vip: {address: 10.103.97.2, mode: auto}',
+    '  hosts:', `    - ips: [${m!.ip}]`, '      roles: [master]', `    - ips: [${n1!.ip}, ${n2!.ip}]`, '      roles: [node]', '',
+  ].join('\n'));
+  // sealts trusts only known host keys: give it the fleet's
+  await mkdir(path.join(work, 'home', 'e2e44'), { recursive: true, mode: 0o700 });
+  await copyFile(fleet.knownHostsPath, path.join(work, 'home', 'e2e44', 'known_hosts'));
+  for (const h of fleet.hosts) pristine.set(h.ip, await upperSnapshot(fleet, h));
+});
+
+async function assertPristine(ip: string): Promise<void> {
+  const diff = snapshotDiff(pristine.get(ip)!, await upperSnapshot(fleet, fleet.host(ip)));
+  assert.deepEqual(diff, [], `${ip} differs from fleet-up:\n${diff.join('\n')}`);
+}
+
+after(async () => {
+  await fleet?.down();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+test('sealts apply: 1 master + 2 nodes', async () => {
+  const r = await sealts(['apply', '-f', clusterfile, '--yes']);
+  assert.equal(r.code, 0, `apply failed:\n${r.stdout}\n${r.stderr}`);
+  const [m] = fleet.hosts;
+  const got = await fleet.runOk(m!, ['kubectl', 'get', 'nodes', '-o', 'name']);
+  assert.deepEqual(got.trim().split('\n').sort(), ['node/host-11', 'node/host-12', 'node/host-13']);
+  const home = path.join(work, 'home', 'e2e44');
+  const st = JSON.parse(await readFile(path.join(home, 'state.json'), 'utf8'));
+  assert.deepEqual(Object.keys(st.hosts).sort(), fleet.hosts.map((h) => h.ip).sort());
+  assert.equal(st.hosts[m!.ip].hostname, 'host-11');
+  assert.equal((await stat(path.join(home, 'admin.conf'))).mode & 0o777, 0o600);
+  assert.match(r.stderr + r.stdout, /VIP mode iptables \(auto: the kernel has no ip_vs/);
+});
+
+test('re-apply: no kubeadm init or join runs again', async () => {
+  const before = await Promise.all(fleet.hosts.map((h) => standinCalls(fleet, h.ip)));
+  const r = await sealts(['apply', '-f', clusterfile, '--yes']);
+  assert.equal(r.code, 0, `re-apply failed:\n${r.stdout}\n${r.stderr}`);
+  const afterCalls = await Promise.all(fleet.hosts.map((h) => standinCalls(fleet, h.ip)));
+  afterCalls.forEach((calls, i) => {
+    const added = calls.slice(before[i]!.length).filter((c) => /^kubeadm (init|join|reset)/.test(c));
+    assert.deepEqual(added, [], `${fleet.hosts[i]!.name} ran ${added.join('; ')}`);
+  });
+});
+
+test('sealts status -o json: every host reachable, kubelet active, registered', async () => {
+  const r = await sealts(['-o', 'json', 'status']);
+  assert.equal(r.code, 0, r.stderr);
+  const st = JSON.parse(r.stdout) as { hosts: Array<{ ip: string; reachable: boolean; kubelet: string; node: string }> };
+  assert.equal(st.hosts.length, 3);
+  for (const h of st.hosts) assert.deepEqual([h.reachable, h.kubelet, h.node], [true, 'active', 'registered'], h.ip);
+});
+
+test('sealts kubeconfig: 0600 file naming the cluster, server overridable; bad --server refused', async () => {
+  const out = path.join(work, 'kc.yaml');
+  const r = await sealts(['kubeconfig', '--out', out, '--server', 'https://10.0.0.1:6443']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await stat(out)).mode & 0o777, 0o600);
+  const text = await readFile(out, 'utf8');
+  assert.match(text, /server: https:\/\/10.0.0.1:6443/);
+  assert.match(text, /current-context: e2e44/);
+  const bad = await sealts(['kubeconfig', '--server', 'http://x']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--server http:\/\/x: expected https/);
+});
+
+test('sealts delete --nodes: node drained, removed, host as fleet-up made it; state and Clusterfile updated', async () => {
+  const n2 = fleet.hosts[2]!;
+  const r = await sealts(['delete', '--nodes', n2.ip, '--yes']);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const got = await fleet.runOk(fleet.hosts[0]!, ['kubectl', 'get', 'nodes', '-o', 'name']);
+  assert.deepEqual(got.trim().split('\n').sort(), ['node/host-11', 'node/host-12']);
+  await assertPristine(n2.ip);
+  const home = path.join(work, 'home', 'e2e44');
+  const st = JSON.parse(await readFile(path.join(home, 'state.json'), 'utf8'));
+  assert.equal(st.hosts[n2.ip], undefined);
+  assert.doesNotMatch(await readFile(path.join(home, 'Clusterfile'), 'utf8'), new RegExp(n2.ip.replace(/\./g, '\\.')));
+});
+
+test('sealts delete --all: every host as fleet-up made it, state archived', async () => {
+  const r = await sealts(['delete', '--all', '--yes']);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  for (const h of fleet.hosts) await assertPristine(h.ip);
+  const home = path.join(work, 'home');
+  assert.deepEqual((await readdir(home)).filter((d) => d === 'e2e44'), []);
+  assert.equal((await readdir(path.join(home, '.archive'))).filter((d) => d.startsWith('e2e44-')).length, 1);
+});
