@@ -3,6 +3,7 @@
 SHELL := /bin/bash
 N ?= 5
 ID ?= 0
+INIT ?= systemd
 NODE_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
 
 .PHONY: deps npm-deps debian-deps build typecheck oracles test unit e2e demo fleet-up fleet-down bench clean
@@ -40,7 +41,7 @@ e2e: deps
 	$(NODE_TEST) $$(find test/e2e -name '*.test.ts' | sort)
 
 fleet-up: deps
-	npx tsx test/fleet/cli.ts up --n $(N) --id $(ID)
+	npx tsx test/fleet/cli.ts up --n $(N) --id $(ID) --init $(INIT)
 
 fleet-down: npm-deps
 	npx tsx test/fleet/cli.ts down --id $(ID)

@@ -7,6 +7,7 @@ pkgs=(
   openssh-server openssh-client sshpass   # real sshd on every fleet host; sshpass for OpenSSH password tests
   tini systemd systemd-sysv dbus          # the two init choices of a fleet host
   iproute2 iptables nftables kmod procps psmisc util-linux sudo  # namespaces, links, NAT, VIP rules
+  python3 python3-yaml                    # fleet host init (test/fleet/*.py); the stand-ins of test/standins parse YAML
   containerd runc busybox-static          # containers inside a host
   openssl ca-certificates curl            # PKI checks
   pssh ansible                            # benchmark rivals
