@@ -12,6 +12,7 @@ import { parseArgs, promisify } from 'node:util';
 import { fleetUp } from '../test/fleet/index.js';
 import { buildRootfs } from '../pkg/rootfs/index.js';
 import { standinBinDir } from '../test/standins/index.js';
+import { testVip } from '../test/e2e/runtime-harness.js';
 
 const run = promisify(execFile);
 const SEALTS = fileURLToPath(new URL('../cmd/sealts.ts', import.meta.url));
@@ -38,7 +39,7 @@ async function applyOnce(masters: number, nodes: number, id: number, image: stri
     const file = path.join(work, 'Clusterfile');
     await writeFile(file, [
       'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', '  name: bench', 'spec:', `  image: ${image}`,
-      '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: root, pk: ${fleet.keyPath}}`, '  vip: {address: 10.103.97.2, mode: iptables}',
+      '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: root, pk: ${fleet.keyPath}}`, `  vip: {address: ${testVip(fleet)}, mode: iptables}`,
       '  hosts:', `    - ips: [${ips.slice(0, masters).join(', ')}]`, '      roles: [master]', `    - ips: [${ips.slice(masters).join(', ')}]`, '      roles: [node]', '',
     ].join('\n'));
     await mkdir(path.join(work, 'home', 'bench'), { recursive: true, mode: 0o700 });

@@ -1,9 +1,7 @@
 // Builds the commander program: global flags, every registered command, exit codes for bad usage.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { OUTPUT_FORMATS } from '../pkg/output/format.js';
+import { packageVersion } from '../pkg/package/root.js';
 import { registrars } from './commands/index.js';
 
 /** Global flags. No commander defaults here: globals() applies them, so a flag given before the
@@ -17,21 +15,6 @@ function globalOptions(): Option[] {
     new Option('-y, --yes', 'do not ask for confirmation'),
     new Option('--debug', 'show every host command and output line, and stack traces'),
   ];
-}
-
-/** The version field of our own package.json (found from this file, in cmd/ or dist/cmd/). */
-export function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'sealts' && pkg.version) return pkg.version;
-    } catch {
-      // not here; look one level up
-    }
-    dir = dirname(dir);
-  }
-  return '0.0.0-unknown';
 }
 
 export function buildProgram(): Command {

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: show sealts working on this machine, with the built CLI (make builds it first).
 #
-# Today: validate and plan the example HA Clusterfile (apply is not built yet, and this script
-# never pretends it is). When apply lands, `main` switches to `lifecycle`: fleet up -> apply ->
-# status -> delete --all -> fleet down, with the fleet torn down even when a step fails.
+# The main job on the built-in emulated fleet (test/fleet): fleet up -> rootfs build -> plan -> apply
+# -> status -> kubeconfig -> re-apply -> delete --all -> fleet down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,22 +41,37 @@ fleet_down() {
   FLEET_STARTED=0
 }
 
-# The whole job on the local fleet. Not called until `sealts apply` exists (see main).
+# The whole job on the local fleet: a rootfs from the stand-ins, apply, status, kubeconfig, re-apply
+# (converges: nothing redone), delete --all; the fleet is torn down even when a step fails.
 lifecycle() {
   fleet_up
+  local work name version
+  work=$(mktemp -d -t sealts-demo-work.XXXXXX)
+  read -r name version < <(npx tsx scripts/demo-prepare.ts "$work" "$CLUSTERFILE")
+  CLUSTERFILE="$work/Clusterfile"
+  # Host keys are checked from the first connection: the fleet wrote every host's key.
+  mkdir -p -m 700 "$SEALTS_HOME/$name"
+  cp .fleet/known_hosts "$SEALTS_HOME/$name/known_hosts"
+  step "sealts rootfs build   (binaries: the TEST STAND-INS of test/standins; no real Kubernetes binaries here)"
+  "${SEALTS[@]}" rootfs build --bin-dir "$work/standins" --kubernetes-version "$version" -o "$work/rootfs.tar.gz"
   validate_and_plan
-  step "sealts apply -f $CLUSTERFILE"
-  "${SEALTS[@]}" apply -f "$CLUSTERFILE"
+  step "sealts apply -f Clusterfile"
+  "${SEALTS[@]}" apply -f "$CLUSTERFILE" --yes
   step "sealts status"
   "${SEALTS[@]}" status
+  step "sealts kubeconfig --out $work/admin.conf"
+  "${SEALTS[@]}" kubeconfig --out "$work/admin.conf"
+  step "sealts apply again   (converges: no init or join is redone)"
+  "${SEALTS[@]}" apply -f "$CLUSTERFILE" --yes
   step "sealts delete --all --yes"
   "${SEALTS[@]}" delete --all --yes
+  rm -rf "$work"
 }
 
 main() {
   "${SEALTS[@]}" --version >/dev/null
-  validate_and_plan
-  printf '\nsealts apply is not implemented yet: the demo stops after validating and planning.\n'
+  lifecycle
+  printf '\nsealts demo finished: the cluster was created, converged and removed on the emulated fleet.\n'
 }
 
 main "$@"

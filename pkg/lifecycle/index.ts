@@ -1,5 +1,5 @@
-// The cluster lifecycle operations the commands call. Each is replaced by its real engine as it lands
-// (the runtime issue); until then it throws NotImplementedError (exit 2, one line), never a fake success.
+// The cluster lifecycle operations the commands call: each command file parses its flags and calls one
+// of these, which hand over to the runtime engine (pkg/runtime/engine).
 export { applyCluster, type ApplyRequest } from './apply.js';
 export { deleteHosts, type DeleteRequest } from './delete.js';
 export { joinHosts, type JoinRequest } from './join.js';

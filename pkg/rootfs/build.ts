@@ -3,14 +3,14 @@
 import { cp, mkdtemp, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors/errors.js';
+import { packageRoot } from '../package/root.js';
 import { parseKubeVersion } from '../runtime/kubeadm/version.js';
 import { isTarGz, packTarGz } from './archive.js';
 import { computeManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
 
-/** The rootfs/ skeleton shipped with sealts (next to pkg/ in the source tree and in the package). */
-export const DEFAULT_SKELETON = fileURLToPath(new URL('../../rootfs/', import.meta.url));
+/** The rootfs/ skeleton shipped with sealts (at the package root, for the sources and the build alike). */
+export const DEFAULT_SKELETON = path.join(packageRoot(), 'rootfs');
 
 /** Binaries a kubeadm rootfs cannot work without. */
 export const REQUIRED_BINARIES = ['kubeadm', 'kubelet', 'kubectl'];

@@ -113,20 +113,8 @@ describe('delete confirmation', () => {
   });
 });
 
-// When a command's engine lands, move it out of this list and test it for real.
-describe('commands whose engine is not built yet', () => {
-  const cases: Array<[string[], string]> = [
-    [['status'], 'sealts status'],
-  ];
-  for (const [args, what] of cases) {
-    it(`${args.join(' ')}: exit 2, one line "not implemented yet", no fake success`, async () => {
-      assertBadInput(await sealts(args, env), new RegExp(`^error: ${what}: not implemented yet$`));
-    });
-  }
-});
-
 describe('commands that need an applied cluster', () => {
-  for (const args of [['join', '--masters', '198.18.0.12', '--nodes', '198.18.0.21-198.18.0.22'], ['delete', '--nodes', '198.18.0.21', '--yes'], ['kubeconfig']]) {
+  for (const args of [['join', '--masters', '198.18.0.12', '--nodes', '198.18.0.21-198.18.0.22'], ['delete', '--nodes', '198.18.0.21', '--yes'], ['kubeconfig'], ['status']]) {
     it(`${args.join(' ')} with no cluster in SEALTS_HOME: exit 2, one line saying what to do`, async () => {
       assertBadInput(await sealts(args, env), new RegExp(`^error: no cluster found in ${home}; apply one first, or pass --cluster NAME$`));
     });

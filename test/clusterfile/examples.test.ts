@@ -24,6 +24,7 @@ for (const f of files) {
     const c = await loadClusterfile(file, { env: ENV });
     assert.ok(masters(c).length >= 1);
     assert.ok(c.hosts.every((h) => h.ip.startsWith('198.18.0.')), 'examples use the test fleet range');
+    if (!/sealer|sealos/.test(f)) assert.ok(c.vip.address.startsWith('198.18.0.'), 'example VIPs stay in the test fleet range too');
     assertRoundTrip(c, ENV);
     const text = await readFile(file, 'utf8');
     if (text.includes('apiVersion: sealts.io/v1')) assert.equal(text.split('\n')[0], SCHEMA_LINE);

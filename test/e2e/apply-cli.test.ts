@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { fleetUp, type Fleet } from '../fleet/index.js';
 import { buildRootfs } from '../../pkg/rootfs/index.js';
 import { standinBinDir } from '../standins/index.js';
-import { standinCalls } from './runtime-harness.js';
+import { standinCalls, testVip } from './runtime-harness.js';
 import { snapshotDiff, upperSnapshot } from './upper-snapshot.js';
 import { readdir } from 'node:fs/promises';
 
@@ -41,7 +41,7 @@ before(async () => {
   await writeFile(clusterfile, [
     'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', '  name: e2e44', 'spec:', '  image: rootfs.tar.gz',
     '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: root, pk: ${fleet.keyPath}}`,
-    '  vip: {address: 10.103.97.2, mode: auto}',
+    `  vip: {address: ${testVip(fleet)}, mode: auto}`,
     '  hosts:', `    - ips: [${m!.ip}]`, '      roles: [master]', `    - ips: [${n1!.ip}, ${n2!.ip}]`, '      roles: [node]', '',
   ].join('\n'));
   // sealts trusts only known host keys: give it the fleet's

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { fleetUp, type Fleet } from '../fleet/index.js';
 import { buildRootfs } from '../../pkg/rootfs/index.js';
 import { standinBinDir } from '../standins/index.js';
-import { standinCalls } from './runtime-harness.js';
+import { standinCalls, testVip } from './runtime-harness.js';
 
 const run = promisify(execFile);
 const SEALTS = path.resolve('cmd/sealts.ts');
@@ -35,7 +35,7 @@ async function clusterfile(image: string): Promise<string> {
   await writeFile(file, [
     'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${NAME}`, 'spec:', `  image: ${image}`,
     '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: ops, pk: ${fleet.keyPath}}`,
-    '  vip: {address: 10.103.97.2, mode: auto}',
+    `  vip: {address: ${testVip(fleet)}, mode: auto}`,
     '  hosts:', `    - ips: [${m!.ip}]`, '      roles: [master]', `    - ips: [${n1!.ip}, ${n2!.ip}]`, '      roles: [node]', '',
   ].join('\n'));
   return file;
@@ -106,7 +106,7 @@ test('a node dropped from the Clusterfile: refused without --yes (exit 2), remov
   const file = path.join(work, 'Clusterfile-smaller');
   await writeFile(file, [
     'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${NAME}`, 'spec:', `  image: ${path.join(work, 'rootfs.tar.gz')}`,
-    '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: ops, pk: ${fleet.keyPath}}`, '  vip: {address: 10.103.97.2, mode: auto}',
+    '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: ops, pk: ${fleet.keyPath}}`, `  vip: {address: ${testVip(fleet)}, mode: auto}`,
     '  hosts:', `    - ips: [${m.ip}]`, '      roles: [master]', `    - ips: [${n1.ip}]`, '      roles: [node]', '',
   ].join('\n'));
   const refused = await sealts(['apply', '-f', file]);

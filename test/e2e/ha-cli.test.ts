@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { fleetUp, type Fleet } from '../fleet/index.js';
 import { buildRootfs } from '../../pkg/rootfs/index.js';
 import { standinBinDir } from '../standins/index.js';
-import { standinLog } from './runtime-harness.js';
+import { standinLog, testVip } from './runtime-harness.js';
 import { snapshotDiff, upperSnapshot } from './upper-snapshot.js';
 
 const run = promisify(execFile);
@@ -50,7 +50,7 @@ before(async () => {
   await writeFile(clusterfile, [
     'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${NAME}`, 'spec:', '  image: rootfs',
     '  runtime: {type: kubeadm, version: v1.31.4}', `  ssh: {user: root, pk: ${fleet.keyPath}}`,
-    '  vip: {address: 10.103.97.2, mode: iptables}',
+    `  vip: {address: ${testVip(fleet)}, mode: iptables}`,
     '  hosts:', `    - ips: [${ip(0)}, ${ip(1)}, ${ip(2)}]`, '      roles: [master]', `    - ips: [${ip(3)}]`, '      roles: [node]', '',
   ].join('\n'));
   await mkdir(path.join(work, 'home', NAME), { recursive: true, mode: 0o700 });

@@ -15,6 +15,11 @@ import { hostSpec, testCluster } from '../runtime/cluster-fixture.js';
 import { standinBinDir } from '../standins/index.js';
 import type { HostExec } from '../../pkg/runtime/exec.js';
 
+/** The VIP tests use: an unused address of the fleet's own 198.18.K.0/24, so no traffic can leave it. */
+export function testVip(fleet: Fleet): string {
+  return fleet.hosts[0]!.ip.replace(/\.\d+$/, '.200');
+}
+
 export interface Harness {
   cluster: Cluster;
   runtime: KubeadmRuntime;
@@ -32,7 +37,7 @@ export async function harness(fleet: Fleet, roles: Array<'master' | 'node'>, ver
   await buildRootfs({ binDir: await standinBinDir(version), kubernetesVersion: version, out: image });
   const rootfs = await loadRootfs(image);
   const hosts = roles.map((r, i) => hostSpec(fleet.hosts[i]!.ip, [r]));
-  const cluster = testCluster({ hosts, runtime: { type: 'kubeadm', version }, vip: { address: '10.103.97.2', mode: 'iptables' }, pki: { caValidityDays: 3650, leafValidityDays: 365, keyAlgorithm: 'RSA-2048', certSANs: [] } });
+  const cluster = testCluster({ hosts, runtime: { type: 'kubeadm', version }, vip: { address: testVip(fleet), mode: 'iptables' }, pki: { caValidityDays: 3650, leafValidityDays: 365, keyAlgorithm: 'RSA-2048', certSANs: [] } });
   const nameOf = (h: HostSpec) => fleet.host(h.ip).name;
   const pkiDir = path.join(work, 'pki');
   await ensurePki(pkiDir, cluster, masters(cluster).map((h) => ({ ip: h.ip, hostname: nameOf(h) })), nodes(cluster).map((h) => ({ ip: h.ip, hostname: nameOf(h) })));

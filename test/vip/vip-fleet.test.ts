@@ -16,7 +16,8 @@ let fleet: Fleet;
 let ca: TestCa;
 let otherCa: TestCa;
 let m1: FleetHost, m2: FleetHost, node: FleetHost;
-const VIP = '10.103.97.2';
+// An unused address of the fleet's own subnet (id 42): no traffic to any other range.
+const VIP = '198.18.42.200';
 
 async function serve(h: FleetHost, crt: string, key: string): Promise<void> {
   await fleet.runOk(h, ['sh', '-c', 'mkdir -p /srv/tls && cat > /srv/tls/s.crt'], { input: crt });
