@@ -6,7 +6,7 @@ import { action, globals } from '../global.js';
 export function register(program: Command): void {
   program
     .command('plan')
-    .description('validate the Clusterfile and show what apply would do (-o yaml: the Clusterfile with every default filled in)')
+    .description('validate the Clusterfile and show what apply would do (-o yaml: the Clusterfile with every default filled in and the kubeadm documents apply would write)')
     .requiredOption('-f, --file <clusterfile>', 'the Clusterfile')
     .action(
       action(async (opts: { file: string }, cmd: Command) => {

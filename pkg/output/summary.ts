@@ -32,6 +32,8 @@ export interface RunSummary {
   phases: PhaseSummary[];
   /** Every failure, each naming its phase and (when known) its host. */
   errors: Array<{ phase: string; host?: string; message: string }>;
+  /** plan: the files apply would write, host IP -> { remote path -> text } (secrets as placeholders). */
+  rendered?: Record<string, Record<string, string>>;
 }
 
 export function failedHosts(s: RunSummary): string[] {

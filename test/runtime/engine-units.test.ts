@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { mergeKubeconfig } from '../../pkg/runtime/engine/kubeconfig.js';
 import { absolutizePaths, addHostsToClusterfile, removeHostsFromClusterfile } from '../../pkg/runtime/engine/clusterfile-edit.js';
 import { preflightProblems } from '../../pkg/runtime/engine/preflight.js';
+import { parseListeningPorts } from '../../pkg/runtime/engine/ports.js';
 import { renderKubeadmPlan } from '../../pkg/runtime/engine/render-plan.js';
 import type { HostFacts } from '../../pkg/runtime/engine/facts.js';
 import { testCluster } from './cluster-fixture.js';
@@ -45,7 +46,7 @@ test('stored Clusterfile edits: remove from a range, drop an emptied group, add 
 });
 
 function facts(over: Partial<HostFacts>): HostFacts {
-  return { hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, joined: false, controlPlane: false, swapDevices: 0, clock: 1000, readAt: 1000, ...over };
+  return { hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, joined: false, controlPlane: false, swapDevices: 0, clock: 1000, readAt: 1000, listeningPorts: [22], ...over };
 }
 
 test('preflight names each host: arch, duplicate hostnames and machine-ids, clock skew, foreign cluster', () => {
@@ -75,4 +76,37 @@ test('plan rendering: init config for master0, join configs with placeholders fo
   assert.match(join, /token: <bootstrap-token>/);
   assert.doesNotMatch(join, /controlPlane:/);
   assert.match(r[c.hosts[1]!.ip]!['/etc/sealts/kubeadm-join.yaml']!, /controlPlane:/);
+});
+
+test('ss -Htln parsing: IPv4, IPv6, wildcard and interface-scoped addresses, no duplicates', () => {
+  const out = [
+    'LISTEN 0      128          0.0.0.0:22         0.0.0.0:*',
+    'LISTEN 0      4096   127.0.0.1%lo:53          0.0.0.0:*',
+    'LISTEN 0      128             [::]:22            [::]:*',
+    'LISTEN 0      5                  *:10250            *:*',
+    'LISTEN 0      4096 [fe80::1]%eth0:2380          [::]:*',
+    '',
+  ].join('\n');
+  assert.deepEqual(parseListeningPorts(out), [22, 53, 2380, 10250]);
+  assert.deepEqual(parseListeningPorts(''), []);
+});
+
+test('preflight: a new host with a required port taken is refused, naming the port; joined hosts are not checked', () => {
+  const c = testCluster();
+  const master = c.hosts.find((h) => h.roles.includes('master'))!;
+  const node = c.hosts.find((h) => !h.roles.includes('master'))!;
+  const others = c.hosts.filter((h) => h !== master && h !== node);
+  const base = (ip: string, i: number) => [ip, facts({ hostname: `h${i}`, machineId: `${i}` })] as const;
+  const f = new Map<string, HostFacts>(others.map((h, i) => base(h.ip, i + 10)));
+  f.set(master.ip, facts({ hostname: 'm', machineId: 'm', listeningPorts: [22, 2379, 10259] }));
+  f.set(node.ip, facts({ hostname: 'n', machineId: 'n', listeningPorts: [22, 6443, 10250] }));
+  const problems = preflightProblems({ cluster: c, facts: f, imageArch: 'amd64' }).map((p) => `${p.host}: ${p.problem}`);
+  assert.ok(problems.some((p) => p.startsWith(`${master.ip}: ports 2379, 10259 already in use`)), problems.join('\n'));
+  // 6443 is a master's port only: on a node just the kubelet's 10250 counts
+  assert.ok(problems.some((p) => p.startsWith(`${node.ip}: port 10250 already in use`)), problems.join('\n'));
+  assert.equal(problems.length, 2, problems.join('\n'));
+  // re-apply: hosts already in this cluster listen on these ports themselves
+  f.set(master.ip, facts({ hostname: 'm', machineId: 'm', joined: true, caSha256: 'x', listeningPorts: [6443, 2379, 2380, 10250, 10257, 10259] }));
+  f.set(node.ip, facts({ hostname: 'n', machineId: 'n', joined: true, caSha256: 'x', listeningPorts: [10250] }));
+  assert.deepEqual(preflightProblems({ cluster: c, facts: f, imageArch: 'amd64' }).filter((p) => /in use/.test(p.problem)), []);
 });

@@ -3,29 +3,14 @@
 // test/oracles/build-kubeadm.sh (`make oracles`, run before `make test`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Secret } from '../../pkg/secret/secret.js';
 import { initDocuments, joinDocuments, toYaml } from '../../pkg/runtime/kubeadm/config.js';
 import { testCluster } from './cluster-fixture.js';
-
-const VERSION = process.env.KUBEADM_VERSION ?? 'v1.32.2';
-const ORACLE = path.join(process.env.SEALTS_ORACLE_CACHE ?? '/var/cache/sealts-oracles', `kubeadm-${VERSION}`);
-
-function validate(text: string, dir: string, name: string): { ok: boolean; out: string } {
-  const file = path.join(dir, name);
-  writeFileSync(file, text);
-  try {
-    const out = execFileSync(ORACLE, ['config', 'validate', '--config', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { ok: true, out };
-  } catch (e) {
-    const x = e as { stdout?: string; stderr?: string };
-    return { ok: false, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
-  }
-}
+import { ORACLE, ORACLE_VERSION as VERSION, validate } from './kubeadm-oracle.js';
 
 test('real kubeadm accepts the rendered init and join documents (v1beta4), and rejects a broken one', { skip: existsSync(ORACLE) ? false : `oracle ${ORACLE} not built (make oracles)` }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sealts-oracle-'));

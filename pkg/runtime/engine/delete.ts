@@ -80,12 +80,14 @@ const removePhase: Phase<DeleteContext> = {
     }
     const delNodes = ctx.targets.filter((h) => !h.roles.includes('master'));
     const delMasters = ctx.targets.filter((h) => h.roles.includes('master'));
-    await rt.deleteNodes(reachable(delNodes), ctx.force);
+    // Unreachable targets are here only with --force (connect refused them otherwise): the runtime
+    // still deletes their Node object (and etcd member), skipping what needs the host itself.
+    await rt.deleteNodes(delNodes, ctx.force);
     const remainingNodes = nodesOf(ctx.cluster).filter((n) => !delNodes.some((d) => d.ip === n.ip) && ctx.stateFile.hosts[n.ip]);
     if (delMasters.length > 0) {
       // the remaining nodes' VIP is rewritten for the masters that stay, so connect to them too
       await ctx.forEachHost(remainingNodes, async (h) => ctx.execs.set(h.ip, hostExecOf(await ctx.pool.connect(targetOf(h)))));
-      await rt.deleteMasters(reachable(delMasters), ctx.force, remainingNodes);
+      await rt.deleteMasters(delMasters, ctx.force, remainingNodes);
     }
   },
 };

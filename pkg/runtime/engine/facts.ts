@@ -1,8 +1,9 @@
 // Host facts, gathered on every run (never trusted from local state): who the host is, what it can
 // do, and whether it already runs Kubernetes.
 import { HostError } from '../../errors/errors.js';
-import { literal } from '../../shell/quote.js';
+import { literal, sh } from '../../shell/quote.js';
 import type { HostExec } from '../exec.js';
+import { parseListeningPorts } from './ports.js';
 
 export interface HostFacts {
   hostname: string;
@@ -20,6 +21,8 @@ export interface HostFacts {
   /** Host clock, seconds since the epoch, and the local clock when it was read. */
   clock: number;
   readAt: number;
+  /** TCP ports something already listens on (`ss -Htln`). */
+  listeningPorts: number[];
 }
 
 // A constant script: it reads facts and interpolates nothing from input.
@@ -46,6 +49,8 @@ export async function gatherFacts(h: HostExec): Promise<HostFacts> {
   const hostname = (kv.get('hostname') ?? '').toLowerCase();
   if (!hostname) throw new HostError(h.host, 'gather facts', 'no hostname');
   const uname = kv.get('arch') ?? '';
+  const ss = await h.exec(sh(['ss', '-Htln']));
+  if (ss.code !== 0) throw new HostError(h.host, 'gather facts', `ss -Htln: exit ${ss.code}: ${ss.stderr.trim().split('\n')[0] ?? ''}`);
   return {
     hostname,
     machineId: kv.get('machineId') ?? '',
@@ -57,5 +62,6 @@ export async function gatherFacts(h: HostExec): Promise<HostFacts> {
     swapDevices: Number(kv.get('swap') ?? 0),
     clock: Number(kv.get('clock') ?? 0),
     readAt: Date.now() / 1000,
+    listeningPorts: parseListeningPorts(ss.stdout),
   };
 }

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster } from '../../clusterfile/types.js';
 import type { HostFacts } from './facts.js';
+import { requiredPorts } from './ports.js';
 
 /** More clock difference than this breaks certificate validity and etcd. */
 const MAX_SKEW_S = 30;
@@ -27,6 +28,11 @@ export function preflightProblems(p: PreflightInput): Array<{ host: string; prob
     if (Math.abs(f.clock - f.readAt) > MAX_SKEW_S) out.push({ host: h.ip, problem: `clock is ${Math.round(f.clock - f.readAt)} s off this machine's (max ${MAX_SKEW_S} s)` });
     if (f.joined && f.caSha256 && ourCa && f.caSha256 !== ourCa) out.push({ host: h.ip, problem: 'already belongs to another Kubernetes cluster (its /etc/kubernetes/pki/ca.crt is not this cluster\'s CA); run `kubeadm reset` there or remove it from the Clusterfile' });
     if (f.joined && !ourCa) out.push({ host: h.ip, problem: 'already runs Kubernetes (/etc/kubernetes/kubelet.conf) but sealts has no state for this cluster' });
+    // A host already in the cluster listens on these ports itself; only a new host must have them free.
+    if (!f.joined) {
+      const taken = requiredPorts(h.roles).filter((port) => f.listeningPorts.includes(port));
+      if (taken.length > 0) out.push({ host: h.ip, problem: `port${taken.length > 1 ? 's' : ''} ${taken.join(', ')} already in use (needed by ${h.roles.includes('master') ? 'a master' : 'a node'}; see \`ss -tlnp\` there)` });
+    }
     byName.set(f.hostname, [...(byName.get(f.hostname) ?? []), h.ip]);
     if (f.machineId) byMachine.set(f.machineId, [...(byMachine.get(f.machineId) ?? []), h.ip]);
   }

@@ -52,7 +52,7 @@ export class KubeadmRuntime implements Runtime {
     const cp = host.roles.includes('master');
     return {
       files: {
-        [JOIN_CONFIG]: toYaml(joinDocuments({ ...input, token: placeholder, caCertHash: 'sha256:<ca-hash>', certificateKey: cp ? placeholder : undefined }, cp)),
+        [JOIN_CONFIG]: toYaml(joinDocuments({ ...input, token: placeholder, caCertHash: 'sha256:<ca-hash>', certificateKey: cp ? new Secret('<certificate-key>') : undefined }, cp)),
       },
     };
   }
@@ -226,11 +226,22 @@ export class KubeadmRuntime implements Runtime {
   private async removeHost(cp: HostExec, host: HostSpec, force: boolean): Promise<void> {
     const name = this.d.nodeName(host);
     const present = (await cp.exec(sh(['kubectl', '--kubeconfig', ADMIN_CONF, 'get', 'node', name]))).code === 0;
-    if (present) await this.kubectl(cp, 'drain', ['drain', name, '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=120s']);
-    try {
-      await this.reset(host);
-    } catch (e) {
-      if (!force) throw e;
+    // With --force a host that cannot be reached is only removed from the cluster: it is not drained
+    // (its pods would never finish terminating) and cannot be cleaned.
+    const reachable = await this.d.connect(host).then(
+      () => true,
+      (e: unknown) => {
+        if (!force) throw e;
+        return false;
+      },
+    );
+    if (present && reachable) await this.kubectl(cp, 'drain', ['drain', name, '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=120s']);
+    if (reachable) {
+      try {
+        await this.reset(host);
+      } catch (e) {
+        if (!force) throw e;
+      }
     }
     if (present) await this.kubectl(cp, 'delete node', ['delete', 'node', name]);
   }
