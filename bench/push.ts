@@ -1,6 +1,7 @@
 // Benchmark: push a directory of random data (default 20 x 10 MB) to N fleet hosts — sealts'
 // upload (tar stream over one exec channel, sha256 verified, renamed into place) vs the practical
-// limit `tar c | ssh host tar x` with OpenSSH in parallel; plus a re-push of unchanged data.
+// limit `tar c | ssh host tar x` with OpenSSH in parallel; plus a re-push of unchanged data by a new
+// process (the first push starts with an empty local hash cache, the re-push has the one it left).
 // Run: npx tsx bench/push.ts [--hosts 10] [--files 20] [--mb 10] [--runs 3] [--id 62]
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -31,10 +32,11 @@ async function clearDest(fleet: Fleet): Promise<void> {
   await Promise.all(fleet.hosts.map((h) => fleet.runOk(h, ['rm', '-rf', DEST])));
 }
 
-async function sealtsRow(worker: string, fleet: Fleet, src: string, name: string): Promise<Row> {
+/** `home` is the worker's SEALTS_HOME: a fresh one means a cold local hash cache (a first push). */
+async function sealtsRow(worker: string, fleet: Fleet, src: string, name: string, home: string): Promise<Row> {
   const ips = fleet.hosts.map((h) => h.ip);
   const settings = { ips, keyPath: fleet.keyPath, knownHostsPath: fleet.knownHostsPath, concurrency: ips.length, src, dest: DEST };
-  const m = await measure([process.execPath, worker, 'push', JSON.stringify(settings)]);
+  const m = await measure([process.execPath, worker, 'push', JSON.stringify(settings)], { env: { ...process.env, SEALTS_HOME: home } });
   const opMs = (JSON.parse(m.stdout) as { opMs: number }).opMs;
   return toRow(name, m, `upload alone ${(opMs / 1000).toFixed(2)} s`);
 }
@@ -57,10 +59,15 @@ export async function runPush(o: PushOptions): Promise<{ rows: Row[]; table: str
   const worker = await compiledWorker();
   const fleet = await fleetUp({ id: o.id, n: o.hosts, init: 'tini' });
   const ref = 'OpenSSH tar c + ssh tar x aes128-gcm curve25519';
+  let home = '';
+  const freshHome = async () => {
+    home = await mkdtemp(path.join(tmp, 'home-'));
+    return home;
+  };
   try {
     const plan: Array<[string, () => Promise<Row>]> = [
-      ['sealts', async () => (await clearDest(fleet), sealtsRow(worker, fleet, src, 'sealts upload'))],
-      ['sealts again', () => sealtsRow(worker, fleet, src, 'sealts re-push (unchanged)')],
+      ['sealts', async () => (await clearDest(fleet), sealtsRow(worker, fleet, src, 'sealts upload', await freshHome()))],
+      ['sealts again', () => sealtsRow(worker, fleet, src, 'sealts re-push (unchanged)', home)],
       ['ssh default', async () => (await clearDest(fleet), opensshRow(fleet, src, 'OpenSSH tar c + ssh tar x default', []))],
       ['ssh aes', async () => (await clearDest(fleet), opensshRow(fleet, src, ref, ['-c', 'aes128-gcm@openssh.com'], CURVE25519))],
     ];

@@ -5,6 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors/errors.js';
+import { LocalHashCache, localHashCachePath, stampKey, type FileStamp } from './local-hash-cache.js';
 import type { UploadFile } from './types.js';
 
 /** Read size for uploads and hashing: 16x Node's default, measurably faster (PERF-NOTES.md). */
@@ -56,22 +57,64 @@ export async function listUploadFiles(src: string | readonly UploadFile[]): Prom
   return files;
 }
 
-// One hash per file per run even when it goes to many hosts; keyed by size and mtime so an edited
-// file is hashed again.
-const hashes = new Map<string, Promise<string>>();
+// One hash per file per run even when it goes to many hosts, and across runs through the stat-keyed
+// cache in the sealts home (local-hash-cache.ts): an unchanged file is not read at all.
+let persistent: LocalHashCache | undefined;
+const inRun = new Map<string, Promise<string>>();
+/** Files actually read and hashed by this process (tests and benchmarks check it). */
+let filesHashed = 0;
+
+function cache(): LocalHashCache {
+  persistent ??= new LocalHashCache(localHashCachePath());
+  return persistent;
+}
+
+async function stampOf(file: string): Promise<FileStamp> {
+  const s = await stat(file, { bigint: true });
+  return { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs };
+}
+
+async function hashFile(file: string, before: FileStamp): Promise<string> {
+  const c = cache();
+  const known = await c.get(file, before);
+  if (known !== undefined) return known;
+  const startedMs = Date.now();
+  const hash = createHash('sha256');
+  await pipeline(fs.createReadStream(file, { highWaterMark: READ_CHUNK }), hash);
+  filesHashed++;
+  const sum = hash.digest('hex');
+  // Changed while being read: the sum may mix two versions; use it (the host-side check catches a
+  // mismatch) but do not remember it.
+  if (stampKey(await stampOf(file)) === stampKey(before)) await c.set(file, before, sum, startedMs);
+  return sum;
+}
 
 export async function localSha256(file: string): Promise<string> {
-  const st = await stat(file);
-  const key = `${file}\0${st.size}\0${st.mtimeMs}`;
-  let h = hashes.get(key);
+  const stamp = await stampOf(file);
+  const key = `${file}\0${stampKey(stamp)}`;
+  let h = inRun.get(key);
   if (!h) {
-    h = (async () => {
-      const hash = createHash('sha256');
-      await pipeline(fs.createReadStream(file, { highWaterMark: READ_CHUNK }), hash);
-      return hash.digest('hex');
-    })();
-    hashes.set(key, h);
-    h.catch(() => hashes.delete(key));
+    h = hashFile(file, stamp);
+    inRun.set(key, h);
+    h.catch(() => inRun.delete(key));
   }
   return h;
+}
+
+/** The sha256 of each file, then the cache written once for the set. */
+export async function localSha256s(files: readonly string[]): Promise<string[]> {
+  const sums = await Promise.all(files.map((f) => localSha256(f)));
+  await cache().save();
+  return sums;
+}
+
+export function localHashStats(): { filesHashed: number } {
+  return { filesHashed };
+}
+
+/** Forget what this process knows, as if it were a new run (tests): the cache file is read again. */
+export function resetLocalHashMemory(): void {
+  persistent = undefined;
+  inRun.clear();
+  filesHashed = 0;
 }

@@ -8,7 +8,7 @@ import tarFs from 'tar-fs';
 import { HostError } from '../errors/errors.js';
 import { literal, sh } from '../shell/quote.js';
 import type { Connection } from './connection.js';
-import { fastFs, listUploadFiles, localSha256 } from './local-files.js';
+import { fastFs, listUploadFiles, localSha256s } from './local-files.js';
 import { nulList, parseSums, REMOTE_SUMS, remoteSums, saveSums } from './remote-sums.js';
 import type { UploadFile, UploadOptions, UploadResult } from './types.js';
 
@@ -73,7 +73,8 @@ export async function uploadFiles(
   const step = opts.step ?? `upload to ${dest}`;
   const sudo = opts.sudo;
   const files = await listUploadFiles(src);
-  const local = new Map(await Promise.all(files.map(async (f) => [f.name, await localSha256(f.path)] as const)));
+  const sums = await localSha256s(files.map((f) => f.path));
+  const local = new Map(files.map((f, i) => [f.name, sums[i]!] as const));
 
   const names = files.map((f) => f.name);
   const before = await remoteSums(conn, dest, names, { sudo, step });

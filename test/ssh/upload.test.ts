@@ -3,11 +3,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fleetUp, type Fleet, type FleetHost } from '../fleet/index.js';
 import { Secret } from '../../pkg/secret/secret.js';
+import { localHashStats, resetLocalHashMemory } from '../../pkg/ssh/local-files.js';
+import { localHashCachePath, RACY_MS } from '../../pkg/ssh/local-hash-cache.js';
+import { listClusters } from '../../pkg/state/store.js';
 import { pool, target } from './helpers.js';
 
 let fleet: Fleet;
@@ -19,6 +23,7 @@ before(async () => {
   fleet = await fleetUp({ id: 22, n: 2, init: 'tini' });
   [a, b] = fleet.hosts as [FleetHost, FleetHost];
   dir = await mkdtemp(path.join(os.tmpdir(), 'sealts-ssh-upload-'));
+  process.env.SEALTS_HOME = path.join(dir, 'home'); // the local hash cache lives here, not in ~/.sealts
 });
 
 after(async () => {
@@ -88,6 +93,74 @@ describe('upload', () => {
     assert.deepEqual(r.sent, ['f1']);
     assert.equal(await fleet.runOk(a, ['cat', '/srv/cached/f1']), 'file 1\n');
     await p.pool.closeAll();
+  });
+
+  test('a new run re-hashes no unchanged local file (stat-keyed cache in SEALTS_HOME); any write is still caught', async () => {
+    const src = path.join(dir, 'local-cache');
+    await mkdir(src, { recursive: true });
+    for (let i = 0; i < 4; i++) await writeFile(path.join(src, `f${i}`), `local file ${i}\n`);
+    await new Promise((r) => setTimeout(r, RACY_MS + 200)); // older than the racy window: cacheable
+    const dest = '/srv/local-cache';
+    /** One upload as a fresh sealts process would do it: nothing known in memory, the cache file read again. */
+    const freshRun = async () => {
+      resetLocalHashMemory();
+      const p = pool(fleet);
+      const c = await p.pool.connect(target(fleet, a));
+      const mark = p.lines.length;
+      const r = await c.upload(src, dest);
+      const cmds = p.lines.slice(mark).filter((l) => l.kind === 'cmd').map((l) => l.line);
+      await p.pool.closeAll();
+      return { ...r, hashed: localHashStats().filesHashed, cmds };
+    };
+    const first = await freshRun();
+    assert.equal(first.sent.length, 4);
+    assert.equal(first.hashed, 4);
+    const cacheFile = localHashCachePath();
+    assert.equal(cacheFile, path.join(dir, 'home', '.cache', 'local-sha256.json'));
+    assert.equal((await stat(cacheFile)).mode & 0o777, 0o600);
+    assert.deepEqual(await listClusters(), [], 'the cache dir is not taken for a cluster');
+    assert.ok((await readFile(cacheFile, 'utf8')).includes(sha('local file 0\n')));
+
+    const unchanged = await freshRun();
+    assert.deepEqual(unchanged.sent, []);
+    assert.equal(unchanged.hashed, 0, 'no local file read');
+    assert.deepEqual(unchanged.cmds, ['stat 4 file(s) in /srv/local-cache'], 'one remote command');
+
+    // Same size, new mtime: hashed again and sent.
+    await writeFile(path.join(src, 'f1'), 'LOCAL FILE 1\n');
+    const sameSize = await freshRun();
+    assert.deepEqual(sameSize.sent, ['f1']);
+    assert.equal(sameSize.hashed, 1);
+    assert.equal(await fleet.runOk(a, ['cat', `${dest}/f1`]), 'LOCAL FILE 1\n');
+
+    // Same size AND the mtime put back to the nanosecond (touch -r): only the ctime differs, and that is enough.
+    const f2 = path.join(src, 'f2');
+    const ref = path.join(dir, 'f2.ref');
+    await writeFile(ref, '');
+    const touchRef = (from: string, to: string) =>
+      new Promise<void>((ok, fail) => execFile('touch', ['-r', from, '--', to], (e) => (e ? fail(e) : ok())));
+    await touchRef(f2, ref);
+    const old = await stat(f2, { bigint: true });
+    await writeFile(f2, 'LOCAL FILE 2\n');
+    await touchRef(ref, f2);
+    const now = await stat(f2, { bigint: true });
+    assert.equal(now.mtimeNs, old.mtimeNs, 'mtime restored exactly');
+    assert.equal(now.size, old.size);
+    assert.notEqual(now.ctimeNs, old.ctimeNs);
+    const restored = await freshRun();
+    assert.deepEqual(restored.sent, ['f2'], 'content changed with mtime restored is re-sent');
+    assert.equal(await fleet.runOk(a, ['cat', `${dest}/f2`]), 'LOCAL FILE 2\n');
+
+    // A file written just now is racy (a second write in the same timestamp tick would look
+    // unchanged): it is hashed but not remembered.
+    await writeFile(path.join(src, 'f3'), 'LOCAL FILE 3\n');
+    assert.deepEqual((await freshRun()).sent, ['f3']);
+    const entries = (JSON.parse(await readFile(cacheFile, 'utf8')) as { entries: Record<string, unknown> }).entries;
+    assert.ok(path.join(src, 'f0') in entries);
+    assert.equal(path.join(src, 'f3') in entries, false, 'racy f3 not remembered');
+    const again = await freshRun();
+    assert.deepEqual(again.sent, []);
+    assert.ok(again.hashed >= 1, 'f3 is hashed again');
   });
 
   test('named files and a sudo user (ops2, password): files land root-owned in a root-only dir', async () => {
