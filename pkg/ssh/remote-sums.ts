@@ -26,6 +26,12 @@ export function nulList(names: readonly string[]): string {
   return names.map((n) => `${n}\0`).join('');
 }
 
+/** Run one of the constant scripts above with "$1".. = args and the NUL-separated names on stdin. */
+async function runOverNames(conn: Connection, script: typeof STATS, args: string[], names: readonly string[], c: Call, display: string): Promise<string> {
+  const r = await conn.exec(sh(['sh', '-c', script, 'sh', ...args]), { sudo: c.sudo, stdin: nulList(names), check: false, quiet: true, step: c.step, display });
+  return r.stdout;
+}
+
 function cachePath(dest: string): string {
   return path.posix.join(CACHE_DIR, `${createHash('sha256').update(path.posix.resolve('/', dest)).digest('hex').slice(0, 32)}.json`);
 }
@@ -69,17 +75,10 @@ export interface RemoteState {
 
 /** One call for the cache and the stats; a second one only for files whose stat changed. */
 export async function remoteSums(conn: Connection, dest: string, names: readonly string[], c: Call): Promise<RemoteState> {
-  const probe = await conn.exec(sh(['sh', '-c', PROBE, 'sh', dest, cachePath(dest)]), {
-    sudo: c.sudo,
-    stdin: nulList(names),
-    check: false,
-    quiet: true,
-    step: c.step,
-    display: `stat ${names.length} file(s) in ${dest}`,
-  });
-  const cut = probe.stdout.indexOf('\0\0');
-  const cache = parseCache(cut < 0 ? '' : probe.stdout.slice(0, cut));
-  const stats = parseStats(cut < 0 ? '' : probe.stdout.slice(cut + 2));
+  const probe = await runOverNames(conn, PROBE, [dest, cachePath(dest)], names, c, `stat ${names.length} file(s) in ${dest}`);
+  const cut = probe.indexOf('\0\0');
+  const cache = parseCache(cut < 0 ? '' : probe.slice(0, cut));
+  const stats = parseStats(cut < 0 ? '' : probe.slice(cut + 2));
   const sums = new Map<string, string>();
   const unknown: string[] = [];
   for (const n of names) {
@@ -90,15 +89,8 @@ export async function remoteSums(conn: Connection, dest: string, names: readonly
     else unknown.push(n);
   }
   if (unknown.length > 0) {
-    const r = await conn.exec(sh(['sh', '-c', REMOTE_SUMS, 'sh', dest]), {
-      sudo: c.sudo,
-      stdin: nulList(unknown),
-      check: false,
-      quiet: true,
-      step: c.step,
-      display: `sha256 of ${unknown.length} file(s) in ${dest}`,
-    });
-    for (const [n, s] of parseSums(r.stdout)) sums.set(n, s);
+    const out = await runOverNames(conn, REMOTE_SUMS, [dest], unknown, c, `sha256 of ${unknown.length} file(s) in ${dest}`);
+    for (const [n, s] of parseSums(out)) sums.set(n, s);
   }
   return { sums, stats, cache, stale: unknown.length > 0 };
 }
@@ -109,15 +101,7 @@ export async function remoteSums(conn: Connection, dest: string, names: readonly
  */
 export async function saveSums(conn: Connection, dest: string, shas: ReadonlyMap<string, string>, prior: Cache, c: Call): Promise<void> {
   const names = [...shas.keys()];
-  const r = await conn.exec(sh(['sh', '-c', STATS, 'sh', dest]), {
-    sudo: c.sudo,
-    stdin: nulList(names),
-    check: false,
-    quiet: true,
-    step: c.step,
-    display: `stat ${names.length} file(s) in ${dest}`,
-  });
-  const stats = parseStats(r.stdout);
+  const stats = parseStats(await runOverNames(conn, STATS, [dest], names, c, `stat ${names.length} file(s) in ${dest}`));
   const next: Cache = { ...prior };
   for (const n of names) {
     const st = stats.get(n);
