@@ -115,7 +115,10 @@ export const applyRunners: StepRunners<ApplyContext> = {
 
   certs: async (ctx) => {
     const ident = (hs: HostSpec[]) => hs.map((h) => ({ ip: h.ip, hostname: ctx.facts.get(h.ip)!.hostname }));
-    const r = await ensurePki(ctx.pkiDir, ctx.cluster, ident(mastersOf(ctx.cluster)), ident(nodesOf(ctx.cluster)));
+    // No per-node kubelet.conf: `kubeadm join` refuses a pre-made one and gets its own through TLS
+    // bootstrap, so generating them would cost one key per node for files nobody reads.
+    // (`sealts cert generate` still writes them, for inspection.)
+    const r = await ensurePki(ctx.pkiDir, ctx.cluster, ident(mastersOf(ctx.cluster)), []);
     ctx.info(`pki: ${r.changed.length} written, ${r.kept.length} kept`);
   },
 
