@@ -49,8 +49,12 @@ fleet-down: npm-deps
 demo: deps build
 	bash scripts/demo.sh
 
-bench: deps build
-	npx tsx bench/run.ts
+# Full-size benchmarks on the fleet (minutes each); figures go to bench/RESULTS.md by hand.
+bench: deps
+	npx tsx bench/fanout.ts
+	npx tsx bench/push.ts
+	npx tsx bench/pki.ts
+	npx tsx bench/apply.ts
 
 clean:
 	rm -rf dist
