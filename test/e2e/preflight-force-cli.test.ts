@@ -3,32 +3,22 @@
 // is down is refused (state untouched) unless --force, which removes it from the cluster and state.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { sealts as runCli } from '../cli/helpers.js';
 import { fleetUp, type Fleet } from '../fleet/index.js';
 import { buildRootfs } from '../../pkg/rootfs/index.js';
 import { standinBinDir } from '../standins/index.js';
 import { testVip } from './runtime-harness.js';
 
-const run = promisify(execFile);
-const SEALTS = path.resolve('cmd/sealts.ts');
 const NAME = 'pf70';
 const SQUATTER = 'sealts-test-squatter';
 let fleet: Fleet;
 let work: string;
 
-async function sealts(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', SEALTS, ...args], { env: { ...process.env, SEALTS_HOME: path.join(work, 'home') }, timeout: 900_000, maxBuffer: 32 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: typeof x.code === 'number' ? x.code : 1, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+/** `sealts ...args` from source, with this test's own SEALTS_HOME. */
+const sealts = (args: string[]) => runCli(args, { SEALTS_HOME: path.join(work, 'home') });
 
 const esc = (s: string) => s.replace(/\./g, '\\.');
 const nodeNames = async () => (await fleet.runOk(fleet.hosts[0]!, ['kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', 'get', 'nodes', '-o', 'name'])).trim().split('\n').sort();
