@@ -32,7 +32,7 @@ async function assertPristine(ip: string): Promise<void> {
 }
 
 before(async () => {
-  fleet = await fleetUp({ id: 45, n: 5, init: 'systemd' });
+  fleet = await fleetUp({ id: 45, n: 6, init: 'systemd' });
   work = await mkdtemp(path.join(os.tmpdir(), 'sealts-ha-'));
   await buildRootfs({ binDir: await standinBinDir('v1.31.4'), kubernetesVersion: 'v1.31.4', out: path.join(work, 'rootfs') });
   const ip = (i: number) => fleet.hosts[i]!.ip;
@@ -89,11 +89,24 @@ test('sealts join --nodes adds a node and records it in the stored Clusterfile',
   assert.match(again.stderr, /already a host of cluster ha45/);
 });
 
+test('sealts join --masters adds a control-plane master; every node\'s VIP now includes it', async () => {
+  const m4 = fleet.hosts[5]!;
+  const r = await sealts(['join', '--masters', m4.ip, '--yes']);
+  assert.equal(r.code, 0, `join failed:\n${r.stdout}\n${r.stderr}`);
+  assert.ok((await nodeNames(fleet.hosts[0]!.ip)).includes('node/host-16'));
+  await fleet.runOk(m4, ['test', '-f', '/etc/kubernetes/manifests/kube-apiserver.yaml']); // joined as control plane
+  await fleet.runOk(m4, ['test', '-f', '/root/.kube/config']);
+  assert.equal((await fleet.runOk(m4, ['getent', 'hosts', 'apiserver.cluster.local'])).split(/\s+/)[0], m4.ip);
+  for (const n of [fleet.hosts[3]!, fleet.hosts[4]!]) {
+    assert.match(await fleet.runOk(n, ['iptables', '-t', 'nat', '-S', 'SEALTS-VIP']), new RegExp(`--to-destination ${m4.ip.replace(/\./g, '\\.')}:6443`));
+  }
+});
+
 test('delete master0: the other masters carry on, nodes VIP rewritten to them, host cleaned', async () => {
   const [m1, m2, m3, n1] = fleet.hosts;
   const r = await sealts(['delete', '--masters', m1!.ip, '--yes']);
   assert.equal(r.code, 0, `delete failed:\n${r.stdout}\n${r.stderr}`);
-  assert.deepEqual(await nodeNames(m2!.ip), ['node/host-12', 'node/host-13', 'node/host-14', 'node/host-15']);
+  assert.deepEqual(await nodeNames(m2!.ip), ['node/host-12', 'node/host-13', 'node/host-14', 'node/host-15', 'node/host-16']);
   const rules = await fleet.runOk(n1!, ['iptables', '-t', 'nat', '-S', 'SEALTS-VIP']);
   assert.doesNotMatch(rules, new RegExp(`${m1!.ip.replace(/\./g, '\\.')}:6443`));
   assert.match(rules, new RegExp(`${m3!.ip.replace(/\./g, '\\.')}:6443`));
