@@ -1,6 +1,7 @@
 // sha256 of files on a host, cheap on a re-push: the sums are kept on the host with each file's
 // inode, size and ctime (like git's index). A file whose stat still matches is not read again; any
-// write, chmod or replacement changes its ctime, and ctime cannot be set back by a user.
+// write, chmod or replacement changes its ctime, and ctime cannot be set back by a user. ctime is
+// read to the nanosecond: in whole seconds, a write in the same second as the upload went unseen.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { literal, sh } from '../shell/quote.js';
@@ -8,10 +9,10 @@ import type { Connection } from './connection.js';
 
 const CACHE_DIR = '/var/lib/sealts/upload-sums';
 
-/** stat records "<inode> <size> <ctime> <name>\0" of the NUL-separated names on stdin, under "$1". */
-const STATS = literal('cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r stat --printf "%i %s %Z %n\\0" -- 2>/dev/null; exit 0');
+/** stat records "<inode> <size> <ctime, in ns: seconds would miss a write in the same second> <name>\0" of the NUL-separated names on stdin, under "$1". */
+const STATS = literal('cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r stat --printf "%i %s %.9Z %n\\0" -- 2>/dev/null; exit 0');
 /** The cache file "$2", a "\0\0" separator, then STATS. */
-const PROBE = literal('cat -- "$2" 2>/dev/null; printf "\\0\\0"; cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r stat --printf "%i %s %Z %n\\0" -- 2>/dev/null; exit 0');
+const PROBE = literal('cat -- "$2" 2>/dev/null; printf "\\0\\0"; cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r stat --printf "%i %s %.9Z %n\\0" -- 2>/dev/null; exit 0');
 /** sha256 of the NUL-separated names on stdin, relative to "$1"; nothing when "$1" is missing. */
 export const REMOTE_SUMS = literal('cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r sha256sum -z -- 2>/dev/null; exit 0');
 
@@ -49,7 +50,7 @@ export function parseSums(out: string): Map<string, string> {
 function parseStats(out: string): Map<string, string> {
   const stats = new Map<string, string>();
   for (const rec of out.split('\0')) {
-    const m = /^(\d+ \d+ \d+) (.*)$/s.exec(rec);
+    const m = /^(\d+ \d+ \d+(?:\.\d+)?) (.*)$/s.exec(rec);
     if (m) stats.set(m[2]!, m[1]!);
   }
   return stats;
