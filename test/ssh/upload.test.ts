@@ -102,10 +102,11 @@ describe('upload', () => {
     await new Promise((r) => setTimeout(r, RACY_MS + 200)); // older than the racy window: cacheable
     const dest = '/srv/local-cache';
     /** One upload as a fresh sealts process would do it: nothing known in memory, the cache file read again. */
-    const freshRun = async () => {
+    const freshRun = async (beforeUpload?: () => Promise<void>) => {
       resetLocalHashMemory();
       const p = pool(fleet);
       const c = await p.pool.connect(target(fleet, a));
+      await beforeUpload?.();
       const mark = p.lines.length;
       const r = await c.upload(src, dest);
       const cmds = p.lines.slice(mark).filter((l) => l.kind === 'cmd').map((l) => l.line);
@@ -153,8 +154,9 @@ describe('upload', () => {
 
     // A file written just now is racy (a second write in the same timestamp tick would look
     // unchanged): it is hashed but not remembered.
-    await writeFile(path.join(src, 'f3'), 'LOCAL FILE 3\n');
-    assert.deepEqual((await freshRun()).sent, ['f3']);
+    // Written once connected, so it is still younger than RACY_MS when hashing starts however slow
+    // the connect was.
+    assert.deepEqual((await freshRun(() => writeFile(path.join(src, 'f3'), 'LOCAL FILE 3\n'))).sent, ['f3']);
     const entries = (JSON.parse(await readFile(cacheFile, 'utf8')) as { entries: Record<string, unknown> }).entries;
     assert.ok(path.join(src, 'f0') in entries);
     assert.equal(path.join(src, 'f3') in entries, false, 'racy f3 not remembered');
