@@ -1,8 +1,9 @@
 // Opening one authenticated ssh2 connection: host-key verification (known_hosts + trust on first
 // use), bounded retries with exponential backoff on refused/reset/timed-out connects, a connect
 // timeout and keep-alives. The pool decides when to call this (once per host per run).
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { ConnectConfig } from 'ssh2';
 import { HostError } from '../errors/errors.js';
@@ -37,6 +38,29 @@ const ALGOS_FOR_TYPE: Record<string, string[]> = {
   'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 };
+
+/**
+ * ssh2 writes every SSH packet to the socket on its own: a 1 MB upload chunk is 32 writes of
+ * 32 KB. Corking the socket until the end of the tick sends such a burst as one writev, which
+ * costs the client and the kernel about a third less system time on a bulk transfer.
+ */
+export function coalesceWrites<T extends Writable>(sock: T): T {
+  const write = sock.write.bind(sock) as (...args: unknown[]) => boolean;
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    sock.uncork();
+  };
+  sock.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      sock.cork();
+      process.nextTick(uncork);
+    }
+    return write(...args);
+  }) as T['write'];
+  return sock;
+}
 
 /** A refusal that retrying cannot fix (host key, credentials): stops the retry loop. */
 class FinalError extends Error {}
@@ -163,9 +187,17 @@ function connectOnce(
       ...(knownAlgos.length > 0 ? { algorithms: { serverHostKey: { remove: knownAlgos, prepend: knownAlgos } as never } } : {}),
     };
     if (sock) {
-      sock().then((stream) => client.connect({ ...config, sock: stream }), fail);
+      sock().then((stream) => client.connect({ ...config, sock: coalesceWrites(stream) }), fail);
     } else {
-      client.connect(config);
+      // Our own socket, so its writes can be coalesced; ssh2 waits for its 'connect' and applies
+      // readyTimeout from here, as it does for a socket it opens itself.
+      const socket = coalesceWrites(new net.Socket());
+      // No Nagle: a command's first packet (channel open) otherwise waits for the ACK of the last
+      // one, which the host delays by ~40 ms: measured 55 ms per `true`, 13 ms without. Bulk data
+      // is coalesced above. (Set before connecting: connect()'s noDelay option did not take.)
+      socket.setNoDelay(true);
+      socket.connect({ host: ep.ip, port: ep.port });
+      client.connect({ ...config, sock: socket });
     }
   });
 }

@@ -110,25 +110,22 @@ export class Connection {
   }
 
   /**
-   * Write a small file (config, certificate) atomically: temp file beside it, sha256 checked on the
-   * host, chmod, rename. Nothing is sent when the content already matches (mode is still fixed).
-   * Returns whether the content changed.
+   * Write a small file (config, certificate) atomically in one exec: the content goes to a temp
+   * file beside it, is checked against its sha256, and replaces the file only when it differs
+   * (rename(2)); the mode is set either way. Returns whether the content changed.
    */
   async writeFile(dest: string, content: string | Buffer | import('../secret/secret.js').Secret, mode: number, opts: WriteFileOptions = {}): Promise<boolean> {
     const bytes = isSecret(content) ? Buffer.from(content.reveal()) : Buffer.from(content);
     const want = createHash('sha256').update(bytes).digest('hex');
     const octal = (mode & 0o7777).toString(8);
-    const step = opts.step ?? `write ${dest}`;
-    const probe = await this.exec(sh(['sh', '-c', SAME_CONTENT, 'sh', dest, want, octal]), { sudo: opts.sudo, check: false, step, quiet: true, display: `compare sha256 of ${dest}` });
-    if (probe.code === 0) return false;
-    await this.exec(sh(['sh', '-c', WRITE_ATOMIC, 'sh', dest, want, octal]), {
+    const r = await this.exec(sh(['sh', '-c', WRITE_IF_CHANGED, 'sh', dest, want, octal]), {
       sudo: opts.sudo,
-      step,
+      step: opts.step ?? `write ${dest}`,
       stdin: isSecret(content) ? content : bytes,
       quiet: true,
       display: `write ${dest} (${bytes.length} bytes, mode ${octal}) atomically`,
     });
-    return true;
+    return r.stdout.trim() === 'changed';
   }
 
   /** Upload a file or directory (or named files) into the directory `dest`; see upload.ts. */
@@ -137,13 +134,11 @@ export class Connection {
   }
 }
 
-/** Exit 0 when "$1" already has sha256 "$2" (and fix its mode to "$3"). */
-const SAME_CONTENT = literal(
-  '[ -f "$1" ] && [ "$(sha256sum < "$1" | cut -d" " -f1)" = "$2" ] && chmod "$3" "$1"',
-);
-
-/** stdin -> temp file beside "$1", verify sha256 "$2", chmod "$3", rename over "$1". */
-const WRITE_ATOMIC = literal(
+/**
+ * stdin -> temp file beside "$1", verify sha256 "$2"; when "$1" already has that content keep it,
+ * else rename the temp file over it; chmod "$3" either way. Prints "same" or "changed".
+ */
+const WRITE_IF_CHANGED = literal(
   [
     'set -e',
     'dir=$(dirname -- "$1")',
@@ -153,8 +148,10 @@ const WRITE_ATOMIC = literal(
     'cat > "$tmp"',
     'got=$(sha256sum < "$tmp" | cut -d" " -f1)',
     '[ "$got" = "$2" ] || { echo "sha256 mismatch after transfer: got $got" >&2; exit 1; }',
+    'if [ -f "$1" ] && [ "$(sha256sum < "$1" | cut -d" " -f1)" = "$2" ]; then chmod "$3" "$1"; echo same; exit 0; fi',
     'chmod "$3" "$tmp"',
     'mv -f -- "$tmp" "$1"',
     'trap - EXIT',
+    'echo changed',
   ].join('\n'),
 );

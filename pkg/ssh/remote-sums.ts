@@ -4,17 +4,21 @@
 // read to the nanosecond: in whole seconds, a write in the same second as the upload went unseen.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { literal, sh } from '../shell/quote.js';
+import { literal, sh, type ShellCommand } from '../shell/quote.js';
 import type { Connection } from './connection.js';
 
 const CACHE_DIR = '/var/lib/sealts/upload-sums';
 
-/** stat records "<inode> <size> <ctime, in ns: seconds would miss a write in the same second> <name>\0" of the NUL-separated names on stdin, under "$1". */
-const STATS = literal('cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r stat --printf "%i %s %.9Z %n\\0" -- 2>/dev/null; exit 0');
-/** The cache file "$2", a "\0\0" separator, then STATS. */
-const PROBE = literal('cat -- "$2" 2>/dev/null; printf "\\0\\0"; cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r stat --printf "%i %s %.9Z %n\\0" -- 2>/dev/null; exit 0');
+/**
+ * Prints "<inode> <size> <ctime, in ns: seconds would miss a write in the same second> <name>\0"
+ * for each NUL-separated name on stdin, relative to the current directory. A constant fragment
+ * for the scripts below and upload.ts' PLACE.
+ */
+export const STAT_NAMES_ON_STDIN = 'xargs -0 -r stat --printf "%i %s %.9Z %n\\0" -- 2>/dev/null';
+/** The cache file "$2", a "\0\0" separator, then the stat records of the names under "$1". */
+const PROBE = literal(['cat -- "$2" 2>/dev/null', 'printf "\\0\\0"', 'cd -- "$1" 2>/dev/null || exit 0', STAT_NAMES_ON_STDIN, 'exit 0'].join('\n'));
 /** sha256 of the NUL-separated names on stdin, relative to "$1"; nothing when "$1" is missing. */
-export const REMOTE_SUMS = literal('cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r sha256sum -z -- 2>/dev/null; exit 0');
+const REMOTE_SUMS = literal('cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r sha256sum -z -- 2>/dev/null; exit 0');
 
 type Cache = Record<string, { stat: string; sha256: string }>;
 
@@ -28,7 +32,7 @@ export function nulList(names: readonly string[]): string {
 }
 
 /** Run one of the constant scripts above with "$1".. = args and the NUL-separated names on stdin. */
-async function runOverNames(conn: Connection, script: typeof STATS, args: string[], names: readonly string[], c: Call, display: string): Promise<string> {
+async function runOverNames(conn: Connection, script: ShellCommand, args: string[], names: readonly string[], c: Call, display: string): Promise<string> {
   const r = await conn.exec(sh(['sh', '-c', script, 'sh', ...args]), { sudo: c.sudo, stdin: nulList(names), check: false, quiet: true, step: c.step, display });
   return r.stdout;
 }
@@ -47,7 +51,7 @@ export function parseSums(out: string): Map<string, string> {
   return sums;
 }
 
-function parseStats(out: string): Map<string, string> {
+export function parseStats(out: string): Map<string, string> {
   const stats = new Map<string, string>();
   for (const rec of out.split('\0')) {
     const m = /^(\d+ \d+ \d+(?:\.\d+)?) (.*)$/s.exec(rec);
@@ -97,17 +101,16 @@ export async function remoteSums(conn: Connection, dest: string, names: readonly
 }
 
 /**
- * Record the sums of `names` (now equal to `shas`) with their current stat. Best effort: a user
- * that cannot write /var/lib/sealts just re-hashes next time.
+ * Record the sums of `names` (now equal to `shas`) with their current stat (`stats`, taken after
+ * the files were placed). Best effort: a user that cannot write /var/lib/sealts just re-hashes
+ * next time. One exec: the cache is rewritten whole, so nothing is compared first.
  */
-export async function saveSums(conn: Connection, dest: string, shas: ReadonlyMap<string, string>, prior: Cache, c: Call): Promise<void> {
-  const names = [...shas.keys()];
-  const stats = parseStats(await runOverNames(conn, STATS, [dest], names, c, `stat ${names.length} file(s) in ${dest}`));
+export async function saveSums(conn: Connection, dest: string, shas: ReadonlyMap<string, string>, prior: Cache, stats: ReadonlyMap<string, string>, c: Call): Promise<void> {
   const next: Cache = { ...prior };
-  for (const n of names) {
+  for (const [n, sha256] of shas) {
     const st = stats.get(n);
     if (st === undefined) delete next[n];
-    else next[n] = { stat: st, sha256: shas.get(n)! };
+    else next[n] = { stat: st, sha256 };
   }
   try {
     await conn.writeFile(cachePath(dest), `${JSON.stringify(next)}\n`, 0o600, { sudo: c.sudo, step: c.step });

@@ -36,11 +36,13 @@ const sha = (b: Buffer | string): string => createHash('sha256').update(b).diges
 /** "mode owner sha256" of a remote file, read inside the host. */
 async function remoteFile(h: FleetHost, p: string): Promise<string> {
   const st = (await fleet.runOk(h, ['stat', '-c', '%a %U', '--', p])).trim();
-  const sum = (await fleet.runOk(h, ['sha256sum', '--', p])).split(' ')[0];
+  // From stdin: sha256sum escapes a name holding a newline and would prefix the sum with "\\".
+  const sum = (await fleet.runOk(h, ['sh', '-c', 'sha256sum < "$1"', 'sh', p])).split(' ')[0];
   return `${st} ${sum}`;
 }
 
-const NAMES = ['plain.txt', 'with space', "quo'te\"s", 'sub/dir/deep.bin', 'ünï 日本', '$(touch x)', '-leading-dash'];
+// A newline or backslash in a name also switches the host's hashing from openssl to sha256sum -z.
+const NAMES = ['plain.txt', 'with space', "quo'te\"s", 'sub/dir/deep.bin', 'ünï 日本', '$(touch x)', '-leading-dash', 'new\nline', 'back\\slash'];
 
 describe('upload', () => {
   test('a directory: every file arrives with its content and mode; a re-run skips all; one change sends one', async () => {
@@ -80,7 +82,13 @@ describe('upload', () => {
     for (let i = 0; i < 5; i++) await writeFile(path.join(src, `f${i}`), `file ${i}\n`);
     const p = pool(fleet);
     const c = await p.pool.connect(target(fleet, a));
+    const first = p.lines.length;
     assert.equal((await c.upload(src, '/srv/cached')).sent.length, 5);
+    // A first upload is four round trips: probe, unpack + hash, move into place, record the sums.
+    assert.deepEqual(
+      p.lines.slice(first).filter((l) => l.kind === 'cmd').map((l) => l.line.replace(/[0-9a-f]{32}\.json/, 'X.json').replace(/ \(\d+ bytes, mode 600\) atomically$/, '')),
+      ['stat 5 file(s) in /srv/cached', 'tar x 5 file(s) into a temp dir in /srv/cached, sha256 them', 'move 5 file(s) into /srv/cached', 'write /var/lib/sealts/upload-sums/X.json'],
+    );
     const mark = p.lines.length;
     assert.equal((await c.upload(src, '/srv/cached')).skipped.length, 5);
     assert.deepEqual(
