@@ -1,18 +1,16 @@
-// Push an unpacked rootfs to /var/lib/sealts/rootfs on a host and verify it there against the
-// manifest. Unchanged images (same manifest bytes, files intact) are skipped. A new image is
-// unpacked beside the old one, verified, and only then swapped in, so a failed push never leaves a
-// half-written rootfs in use.
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+// Push an unpacked rootfs to /var/lib/sealts/rootfs on a host with the SSH engine's upload (files
+// unchanged on the host are not sent) and make it match the manifest. Every file is replaced
+// atomically; init.sh runs only after a push that completed.
 import path from 'node:path';
 import { HostError } from '../errors/errors.js';
 import { and, literal, or, sh } from '../shell/quote.js';
 import { execOk, type HostExec } from '../runtime/exec.js';
-import { tarBuffer } from './archive.js';
+import { UPLOAD_SUMS_DIR } from '../ssh/remote-sums.js';
 import { MANIFEST_FILE, type Manifest } from './manifest.js';
 import type { LoadedRootfs } from './load.js';
 
 export const REMOTE_ROOTFS = '/var/lib/sealts/rootfs';
+/** Where pushes before the SSH engine's upload unpacked a new image; still removed by clean. */
 const STAGING = `${REMOTE_ROOTFS}.new`;
 
 export type PushOutcome = 'pushed' | 'unchanged';
@@ -48,31 +46,37 @@ export async function verifyOnHost(h: HostExec, manifest: Manifest, dir = REMOTE
   return problems;
 }
 
-async function remoteManifestSha(h: HostExec): Promise<string | undefined> {
-  const r = await h.exec(sh(['sha256sum', path.posix.join(REMOTE_ROOTFS, MANIFEST_FILE)]));
-  return r.code === 0 ? r.stdout.split(' ')[0] : undefined;
-}
+/**
+ * After the upload: every manifest file gets its manifest mode, and files the manifest does not
+ * list are removed (init.sh installs all of bin/, so a stray file would be used). stdin: the
+ * manifest's paths, one per line; "$1": the rootfs dir; then "<mode> <path>" pairs as arguments.
+ * Prints each removed path.
+ */
+const CONFORM = literal(
+  [
+    'set -e',
+    'cd -- "$1"; shift',
+    'while [ $# -gt 0 ]; do chmod "$1" -- "$2"; shift 2; done',
+    'known=$(mktemp)',
+    'trap \'rm -f -- "$known"\' EXIT',
+    'cat > "$known"',
+    'find . -type f ! -path "./.sealts-upload.*" -printf "%P\\n" | grep -vxF -f "$known" | while IFS= read -r f; do rm -f -- "$f"; printf "%s\\n" "$f"; done',
+  ].join('\n'),
+);
 
-/** Push (or skip) and verify; a mismatch after the push throws a HostError naming the file. */
+/**
+ * Push through the SSH engine's upload: each file streamed (never held in memory), sent only when
+ * its sha256 differs from the host's copy, verified with sha256 on the host and renamed into place;
+ * then modes and the file set are made to match the manifest. The image was checked against its
+ * manifest when it was loaded, so the host's copy now matches the manifest file for file. A
+ * transfer that fails verification throws (a HostError naming the file) before anything is used.
+ */
 export async function pushRootfs(h: HostExec, rootfs: LoadedRootfs): Promise<PushOutcome> {
-  const localSha = createHash('sha256').update(await readFile(path.join(rootfs.dir, MANIFEST_FILE))).digest('hex');
-  if ((await remoteManifestSha(h)) === localSha && (await verifyOnHost(h, rootfs.manifest)).length === 0) {
-    return 'unchanged';
-  }
-  const tarball = await tarBuffer(rootfs.dir);
-  await execOk(
-    h,
-    'push rootfs',
-    and(sh(['rm', '-rf', STAGING]), sh(['mkdir', '-p', STAGING]), sh(['tar', '-x', '--no-same-owner', '-f', '-', '-C', STAGING])),
-    { stdin: tarball },
-  );
-  const problems = await verifyOnHost(h, rootfs.manifest, STAGING);
-  if (problems.length > 0) {
-    await h.exec(sh(['rm', '-rf', STAGING]));
-    throw new HostError(h.host, 'verify rootfs', `${problems.length} file(s) differ from the manifest: ${problems.join('; ')}`);
-  }
-  await execOk(h, 'install rootfs', and(sh(['rm', '-rf', REMOTE_ROOTFS]), sh(['mv', STAGING, REMOTE_ROOTFS])));
-  return 'pushed';
+  const sent = await h.upload(rootfs.dir, REMOTE_ROOTFS);
+  const modes = rootfs.manifest.files.flatMap((f) => [f.mode, f.path]);
+  const known = [...rootfs.manifest.files.map((f) => f.path), MANIFEST_FILE].map((p) => `${p}\n`).join('');
+  const removed = (await execOk(h, 'push rootfs', sh(['sh', '-c', CONFORM, 'sh', REMOTE_ROOTFS, ...modes]), { stdin: known })).split('\n').filter(Boolean);
+  return sent.sent.length > 0 || removed.length > 0 ? 'pushed' : 'unchanged';
 }
 
 /**
@@ -95,5 +99,5 @@ export async function runInitScript(h: HostExec): Promise<void> {
 export async function runCleanScript(h: HostExec): Promise<void> {
   const clean = path.posix.join(REMOTE_ROOTFS, 'scripts', 'clean.sh');
   await execOk(h, 'rootfs clean.sh', or(sh(['test', '!', '-f', clean]), sh(['sh', clean])));
-  await execOk(h, 'remove rootfs', and(sh(['rm', '-rf', REMOTE_ROOTFS, STAGING]), literal('{ rmdir /var/lib/sealts 2>/dev/null || true; }')));
+  await execOk(h, 'remove rootfs', and(sh(['rm', '-rf', REMOTE_ROOTFS, STAGING, UPLOAD_SUMS_DIR]), literal('{ rmdir /var/lib/sealts 2>/dev/null || true; }')));
 }

@@ -15,6 +15,11 @@ export interface HostExec {
   /** The host's address, used to name it in errors. */
   readonly host: string;
   exec(cmd: ShellCommand, opts?: { stdin?: string | Buffer }): Promise<ExecResult>;
+  /**
+   * Every file under the local directory `src` into the remote directory `dest`, streamed, sent only
+   * when its sha256 differs, verified on the host and renamed into place (pkg/ssh's upload).
+   */
+  upload(src: string, dest: string): Promise<{ sent: readonly string[]; skipped: readonly string[] }>;
 }
 
 /** Run and require exit 0; the error names the host and the step, with the first stderr line. */

@@ -88,7 +88,8 @@ const w = run.wrapping;
         pre += d.toString('utf8');
         if (pre.includes(m.prompt)) {
           if (answered) {
-            failure = new HostError(host, step, `sudo: wrong sudo password for ${run.user} (sudoPasswd)`);
+            // Named as sudo's own failure: the step (often the command's first word) would only mislead.
+            failure = new HostError(host, 'sudo', `wrong sudo password for ${run.user} (sudoPasswd)`);
             ch.close();
             return;
           }

@@ -28,3 +28,4 @@ export type {
   WriteFileOptions,
   Command,
 } from './types.js';
+export { UPLOAD_SUMS_DIR } from './remote-sums.js';

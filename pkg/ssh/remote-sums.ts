@@ -7,7 +7,8 @@ import path from 'node:path';
 import { literal, sh, type ShellCommand } from '../shell/quote.js';
 import type { Connection } from './connection.js';
 
-const CACHE_DIR = '/var/lib/sealts/upload-sums';
+/** The host-side sum cache of every upload destination (removed with the cluster's rootfs). */
+export const UPLOAD_SUMS_DIR = '/var/lib/sealts/upload-sums';
 
 /**
  * Prints "<inode> <size> <ctime, in ns: seconds would miss a write in the same second> <name>\0"
@@ -38,7 +39,7 @@ async function runOverNames(conn: Connection, script: ShellCommand, args: string
 }
 
 function cachePath(dest: string): string {
-  return path.posix.join(CACHE_DIR, `${createHash('sha256').update(path.posix.resolve('/', dest)).digest('hex').slice(0, 32)}.json`);
+  return path.posix.join(UPLOAD_SUMS_DIR, `${createHash('sha256').update(path.posix.resolve('/', dest)).digest('hex').slice(0, 32)}.json`);
 }
 
 /** Parse `sha256sum -z` output: "<hex>  <name>\0" records. */

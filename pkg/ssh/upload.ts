@@ -165,6 +165,8 @@ export async function uploadFiles(
   if (!tmp.includes(TEMP_PREFIX)) throw new HostError(conn.target.name, step, `unexpected temp dir ${JSON.stringify(tmp)}`);
   const bad = changed.filter((f) => got.get(f.name) !== local.get(f.name)).map((f) => f.name);
   if (bad.length > 0) {
+    // Nothing of a damaged transfer stays on the host (best effort: the next upload also clears it).
+    await conn.exec(sh(['rm', '-rf', tmp]), { sudo, check: false, quiet: true, step, display: `remove ${tmp}` }).catch(() => {});
     throw new HostError(conn.target.name, step, `sha256 mismatch after transfer: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', ...' : ''}`);
   }
   const placed = await conn.exec(sh(['sh', '-c', PLACE, 'sh', tmp, dest]), {

@@ -1,43 +1,35 @@
 // The VIP reachability check, run ON each node: a TLS handshake to VIP:6443 that must present a
-// certificate chaining to the cluster CA and valid for apiserver.cluster.local. Several handshakes,
-// because the VIP spreads connections over the masters and every one of them must answer.
+// certificate chaining to the cluster CA and valid for apiserver.cluster.local. One remote command:
+// the CA comes on stdin into a temp file that is gone when the check ends.
 import { HostError } from '../errors/errors.js';
-import { and, literal, pipe, sh } from '../shell/quote.js';
+import { literal, sh } from '../shell/quote.js';
 import { execOk, type HostExec } from '../runtime/exec.js';
-import { writeRemoteFile } from './files.js';
 
 export const API_SERVER_NAME = 'apiserver.cluster.local';
-const CA_FILE = '/etc/sealts/vip-check-ca.crt';
 
 export interface VipCheck {
   vip: string;
   port: number;
   /** PEM of the cluster CA (ca.crt). */
   caPem: string;
-  /** Handshakes to make; each must verify. */
-  attempts: number;
 }
 
+/** stdin = CA PEM; "$1" = host:port, "$2" = the name the certificate must be valid for. */
+const TLS_CHECK = literal(
+  [
+    'ca=$(mktemp)',
+    'trap \'rm -f -- "$ca"\' EXIT',
+    'cat > "$ca"',
+    'true | timeout 10 openssl s_client -connect "$1" -servername "$2" -verify_hostname "$2" -CAfile "$ca" -verify_return_error',
+  ].join('\n'),
+);
+
 export async function checkVip(h: HostExec, c: VipCheck): Promise<void> {
-  await writeRemoteFile(h, 'vip check', CA_FILE, c.caPem);
-  const handshake = pipe(
-    literal('true'),
-    sh([
-      'timeout', '10', 'openssl', 's_client', '-connect', `${c.vip}:${c.port}`, '-servername', API_SERVER_NAME,
-      '-verify_hostname', API_SERVER_NAME, '-CAfile', CA_FILE, '-verify_return_error',
-    ]),
-  );
-  try {
-    for (let i = 0; i < c.attempts; i++) {
-      const r = await h.exec(handshake);
-      const verified = /Verify return code: 0 \(ok\)/.test(r.stdout);
-      if (r.code !== 0 || !verified) {
-        const why = (r.stderr + '\n' + r.stdout).split('\n').find((l) => /verify error|error|refused|timed out|Verify return code/i.test(l))?.trim();
-        throw new HostError(h.host, 'vip check', `TLS to ${c.vip}:${c.port} as ${API_SERVER_NAME} failed${why ? `: ${why}` : ` (exit ${r.code})`}`);
-      }
-    }
-  } finally {
-    await h.exec(and(sh(['rm', '-f', CA_FILE])));
+  const r = await h.exec(sh(['sh', '-c', TLS_CHECK, 'sh', `${c.vip}:${c.port}`, API_SERVER_NAME]), { stdin: c.caPem });
+  const verified = /Verify return code: 0 \(ok\)/.test(r.stdout);
+  if (r.code !== 0 || !verified) {
+    const why = (r.stderr + '\n' + r.stdout).split('\n').find((l) => /verify error|error|refused|timed out|Verify return code/i.test(l))?.trim();
+    throw new HostError(h.host, 'vip check', `TLS to ${c.vip}:${c.port} as ${API_SERVER_NAME} failed${why ? `: ${why}` : ` (exit ${r.code})`}`);
   }
 }
 

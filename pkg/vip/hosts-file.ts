@@ -3,7 +3,10 @@
 // user's lines untouched.
 import { sh } from '../shell/quote.js';
 import { execOk, type HostExec } from '../runtime/exec.js';
+import type { PutFile } from '../runtime/put-files.js';
 import { writeRemoteFile } from './files.js';
+
+export const HOSTS_FILE = '/etc/hosts';
 
 const MARK = '# sealts';
 
@@ -21,8 +24,13 @@ export function withHostsEntry(text: string, name: string, ip: string | undefine
   return kept.length > 0 ? kept.join('\n') + '\n' : '';
 }
 
-export async function setHostsEntry(h: HostExec, name: string, ip: string | undefined): Promise<void> {
-  const current = await execOk(h, 'read /etc/hosts', sh(['cat', '/etc/hosts']));
+/** The new /etc/hosts to put alongside other files, or nothing when it already says so. */
+export async function hostsEntryFile(h: HostExec, name: string, ip: string | undefined): Promise<PutFile[]> {
+  const current = await execOk(h, 'read /etc/hosts', sh(['cat', HOSTS_FILE]));
   const next = withHostsEntry(current, name, ip);
-  if (next !== current) await writeRemoteFile(h, 'write /etc/hosts', '/etc/hosts', next);
+  return next === current ? [] : [{ path: HOSTS_FILE, content: next, mode: 0o644 }];
+}
+
+export async function setHostsEntry(h: HostExec, name: string, ip: string | undefined): Promise<void> {
+  for (const f of await hostsEntryFile(h, name, ip)) await writeRemoteFile(h, 'write /etc/hosts', f.path, f.content as string);
 }

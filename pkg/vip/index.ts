@@ -4,5 +4,5 @@ export { resolveVipMode, hasIpvs, type ResolvedVipMode, type VipModeChoice } fro
 export { checkVip, checkHostsMapping, API_SERVER_NAME, type VipCheck } from './check.js';
 export { renderRules, renderUnit, renderApplyScript, type VipTarget } from './iptables.js';
 export { ipvsadmCommand, renderLvscareManifest } from './ipvs.js';
-export { withHostsEntry, setHostsEntry } from './hosts-file.js';
+export { withHostsEntry, setHostsEntry, hostsEntryFile, HOSTS_FILE } from './hosts-file.js';
 export { writeRemoteFile } from './files.js';

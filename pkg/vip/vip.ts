@@ -1,8 +1,8 @@
 // Set up, update and remove the apiserver VIP on a node, in the mode chosen for it.
 import { and, or, sh } from '../shell/quote.js';
 import { execOk, type HostExec } from '../runtime/exec.js';
-import { writeRemoteFile } from './files.js';
-import { setHostsEntry } from './hosts-file.js';
+import { putFiles } from '../runtime/put-files.js';
+import { hostsEntryFile, setHostsEntry } from './hosts-file.js';
 import { API_SERVER_NAME } from './check.js';
 import type { ResolvedVipMode } from './detect.js';
 import {
@@ -22,19 +22,25 @@ export interface VipSetup extends VipTarget {
  * Idempotent, and the same call updates a node when the masters change.
  */
 export async function setupVip(h: HostExec, s: VipSetup): Promise<void> {
+  // Two round trips: read /etc/hosts, then every file and the commands that load them in one go.
+  const hosts = await hostsEntryFile(h, API_SERVER_NAME, s.vip);
   if (s.mode === 'iptables') {
-    await writeRemoteFile(h, 'vip rules', RULES_FILE, renderRules(s));
-    await writeRemoteFile(h, 'vip rules', APPLY_SCRIPT, renderApplyScript(s), '0755');
-    await writeRemoteFile(h, 'vip unit', UNIT_FILE, renderUnit());
-    await execOk(h, 'vip apply', applyCommand(s));
-    // Enable for boot when systemd runs the host; without systemd the live rules still work.
-    await execOk(h, 'vip unit', or(sh(['test', '!', '-d', '/run/systemd/system']), and(sh(['systemctl', 'daemon-reload']), sh(['systemctl', 'enable', UNIT_NAME]))));
+    const files = [
+      { path: RULES_FILE, content: renderRules(s), mode: 0o644 },
+      { path: APPLY_SCRIPT, content: renderApplyScript(s), mode: 0o755 },
+      { path: UNIT_FILE, content: renderUnit(), mode: 0o644 },
+      ...hosts,
+    ];
+    // Enabled for boot when systemd runs the host (without it the live rules still work).
+    // --no-reload: enabling only links the unit for the next boot, and a daemon-reload on every
+    // node is the most expensive thing here.
+    const enable = or(sh(['test', '!', '-d', '/run/systemd/system']), sh(['systemctl', '--no-reload', '--quiet', 'enable', UNIT_NAME]));
+    await putFiles(h, 'vip rules', files, and(applyCommand(s), enable));
   } else {
-    await execOk(h, 'vip ipvs', ipvsadmCommand(s));
     if (!s.lvscareImage) throw new Error('setupVip: ipvs mode needs the lvscare image');
-    await writeRemoteFile(h, 'vip lvscare', LVSCARE_MANIFEST, renderLvscareManifest(s, s.lvscareImage));
+    const files = [{ path: LVSCARE_MANIFEST, content: renderLvscareManifest(s, s.lvscareImage), mode: 0o644 }, ...hosts];
+    await putFiles(h, 'vip ipvs', files, ipvsadmCommand(s));
   }
-  await setHostsEntry(h, API_SERVER_NAME, s.vip);
 }
 
 /** Undo setupVip completely (both modes' artefacts, whichever are there). */

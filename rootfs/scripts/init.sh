@@ -10,9 +10,17 @@ LIST="$STATE/files"
 mkdir -p "$STATE/backup"
 touch "$LIST"
 
+UNITS_CHANGED=
+
 # install SRC DEST MODE: back up an existing DEST the first time, then install SRC over it.
+# An identical DEST is left alone (mode fixed): a re-run changes nothing and reloads nothing.
 put() {
   src=$1 dest=$2 mode=$3
+  if [ -f "$dest" ] && cmp -s "$src" "$dest"; then
+    chmod "$mode" "$dest"
+    return 0
+  fi
+  case $dest in /etc/systemd/*) UNITS_CHANGED=1 ;; esac
   if ! grep -qxF "$dest" "$LIST"; then
     if [ -e "$dest" ] || [ -L "$dest" ]; then
       mkdir -p "$STATE/backup$(dirname "$dest")"
@@ -56,7 +64,9 @@ for m in "$ROOTFS"/manifests/*.yaml; do
 done
 
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-  systemctl daemon-reload
-  systemctl enable kubelet.service >/dev/null 2>&1
+  # One reload, and only when a unit file changed (it is the costliest step here); enabling only
+  # links the unit, so it needs no second reload.
+  [ -z "$UNITS_CHANGED" ] || systemctl daemon-reload
+  systemctl --no-reload enable kubelet.service >/dev/null 2>&1
 fi
 echo "init.sh: done"

@@ -3,14 +3,12 @@
 // the others and rewrites the node's VIP; delete --all leaves every host as fleet-up made it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { sealts as runCli } from '../cli/helpers.js';
 import { fleetUp, type Fleet } from '../fleet/index.js';
-import { buildRootfs } from '../../pkg/rootfs/index.js';
-import { standinBinDir } from '../standins/index.js';
-import { standinLog, testVip } from './runtime-harness.js';
+import { cliCluster } from './cli-cluster.js';
+import { standinLog } from './runtime-harness.js';
 import { snapshotDiff, upperSnapshot } from './upper-snapshot.js';
 
 const NAME = 'ha45';
@@ -33,18 +31,7 @@ async function assertPristine(ip: string): Promise<void> {
 
 before(async () => {
   fleet = await fleetUp({ id: 45, n: 6, init: 'systemd' });
-  work = await mkdtemp(path.join(os.tmpdir(), 'sealts-ha-'));
-  await buildRootfs({ binDir: await standinBinDir('v1.31.4'), kubernetesVersion: 'v1.31.4', out: path.join(work, 'rootfs') });
-  const ip = (i: number) => fleet.hosts[i]!.ip;
-  clusterfile = path.join(work, 'Clusterfile');
-  await writeFile(clusterfile, [
-    'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${NAME}`, 'spec:', '  image: rootfs',
-    '  runtime: {type: kubeadm, version: v1.31.4}', `  ssh: {user: root, pk: ${fleet.keyPath}}`,
-    `  vip: {address: ${testVip(fleet)}, mode: iptables}`,
-    '  hosts:', `    - ips: [${ip(0)}, ${ip(1)}, ${ip(2)}]`, '      roles: [master]', `    - ips: [${ip(3)}]`, '      roles: [node]', '',
-  ].join('\n'));
-  await mkdir(path.join(work, 'home', NAME), { recursive: true, mode: 0o700 });
-  await copyFile(fleet.knownHostsPath, path.join(work, 'home', NAME, 'known_hosts'));
+  ({ work, clusterfile } = await cliCluster(fleet, { name: NAME, masters: fleet.hosts.slice(0, 3).map((h) => h.ip), nodes: [fleet.hosts[3]!.ip], version: 'v1.31.4' }));
   for (const h of fleet.hosts) pristine.set(h.ip, await upperSnapshot(fleet, h));
 });
 

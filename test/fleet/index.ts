@@ -2,6 +2,7 @@
 //   const fleet = await fleetUp({ id: 10, n: 5, init: 'tini' });
 //   ... ssh to fleet.hosts[i].ip with fleet.keyPath / fleet.users.root.password ...
 //   await fleet.down();
+import { ensureInotifyInstances } from './limits.js';
 import { mkdir, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { must } from './exec.js';
@@ -45,6 +46,7 @@ export async function fleetUp(options: FleetOptions): Promise<Fleet> {
   await teardown(id);
   step('up: leftovers removed');
   await warnIfForwarding();
+  if (opts.init === 'systemd') await ensureInotifyInstances();
 
   const sd = stateDir(id);
   const rt = runtimeDir(id);

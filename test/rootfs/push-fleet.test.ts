@@ -7,6 +7,8 @@ import { fleetUp, type Fleet } from '../fleet/index.js';
 import { buildRootfs, loadRootfs, pushRootfs, runCleanScript, runInitScript, assertRootfsIntact, type LoadedRootfs } from '../../pkg/rootfs/index.js';
 import { HostError } from '../../pkg/errors/errors.js';
 import { fleetExec } from '../runtime/fleet-exec.js';
+import { hostExecOf } from '../../pkg/ssh/index.js';
+import { pool, target } from '../ssh/helpers.js';
 import { upperSnapshot, snapshotDiff } from '../e2e/upper-snapshot.js';
 import { fakeBinDir, tempDir } from './helpers.js';
 
@@ -27,42 +29,53 @@ after(async () => {
   await rm(path.dirname(out), { recursive: true, force: true });
 });
 
-test('push verifies, skips when unchanged, re-pushes after tampering; a tampered file stops the host', async () => {
+test('push over SSH skips an unchanged image, heals a tampered or extra file; a tampered file stops the host until then', async () => {
   const [h1] = fleet.hosts;
-  const x = fleetExec(fleet, h1!);
-  assert.equal(await pushRootfs(x, rootfs), 'pushed');
-  assert.equal((await fleet.runOk(h1!, ['cat', '/var/lib/sealts/rootfs/manifest.json'])).includes('v1.32.8'), true);
-  assert.equal(await pushRootfs(x, rootfs), 'unchanged');
+  const ssh = pool(fleet);
+  const x = hostExecOf(await ssh.pool.connect(target(fleet, h1!)));
+  try {
+    assert.equal(await pushRootfs(x, rootfs), 'pushed');
+    assert.equal((await fleet.runOk(h1!, ['cat', '/var/lib/sealts/rootfs/manifest.json'])).includes('v1.32.8'), true);
+    await assertRootfsIntact(x, rootfs.manifest);
+    const sent = ssh.lines.filter((l) => l.kind === 'cmd' && l.line.startsWith('tar x')).length;
+    assert.equal(await pushRootfs(x, rootfs), 'unchanged');
+    assert.equal(ssh.lines.filter((l) => l.kind === 'cmd' && l.line.startsWith('tar x')).length, sent, 'nothing sent again');
 
-  await fleet.runOk(h1!, ['sh', '-c', 'echo evil >> /var/lib/sealts/rootfs/bin/kubeadm']);
-  await assert.rejects(assertRootfsIntact(x, rootfs.manifest), (e: Error) => e instanceof HostError && /198\.18\.41\.11: verify rootfs: .*bin\/kubeadm: FAILED/.test(e.message));
-  await fleet.runOk(h1!, ['touch', '/var/lib/sealts/rootfs/bin/smuggled']);
-  await assert.rejects(assertRootfsIntact(x, rootfs.manifest), /bin\/smuggled: not in the manifest/);
-  // A tampered host is healed by the next push (the manifest bytes match but the files do not).
-  assert.equal(await pushRootfs(x, rootfs), 'pushed');
-  await assertRootfsIntact(x, rootfs.manifest);
+    await fleet.runOk(h1!, ['sh', '-c', 'echo evil >> /var/lib/sealts/rootfs/bin/kubeadm']);
+    await assert.rejects(assertRootfsIntact(x, rootfs.manifest), (e: Error) => e instanceof HostError && /host-11: verify rootfs: .*bin\/kubeadm: FAILED/.test(e.message));
+    await fleet.runOk(h1!, ['touch', '/var/lib/sealts/rootfs/bin/smuggled']);
+    await fleet.runOk(h1!, ['chmod', '0600', '/var/lib/sealts/rootfs/scripts/init.sh']);
+    await assert.rejects(assertRootfsIntact(x, rootfs.manifest), /bin\/smuggled: not in the manifest/);
+    // The next push heals the host: the tampered file is sent again, the stray one removed, the mode put back.
+    assert.equal(await pushRootfs(x, rootfs), 'pushed');
+    await assertRootfsIntact(x, rootfs.manifest);
+  } finally {
+    await ssh.pool.closeAll();
+  }
 });
 
-test('a push corrupted in transit is refused and leaves no staging dir', async () => {
+test('a push corrupted in transit is refused and leaves the files in place untouched', async () => {
   const h2 = fleet.hosts[0]!;
-  const real = fleetExec(fleet, h2);
-  // Corrupt the tar stream's file data: flip bytes in the middle of the archive.
-  const corrupting = {
-    host: real.host,
-    exec: (cmd: Parameters<typeof real.exec>[0], opts?: { stdin?: string | Buffer }) => {
-      if (Buffer.isBuffer(opts?.stdin)) {
-        const b = Buffer.from(opts.stdin);
-        const idx = b.indexOf('test binary');
-        if (idx > 0) b.write('TEST', idx);
-        return real.exec(cmd, { stdin: b });
-      }
-      return real.exec(cmd, opts);
-    },
-  };
-  await fleet.runOk(h2, ['rm', '-rf', '/var/lib/sealts/rootfs']);
-  await assert.rejects(pushRootfs(corrupting, rootfs), (e: Error) => e instanceof HostError && /verify rootfs: .*bin\/\w+: FAILED/.test(e.message));
-  assert.notEqual((await fleet.run(h2, ['test', '-e', '/var/lib/sealts/rootfs.new'])).code, 0, 'staging removed');
-  assert.notEqual((await fleet.run(h2, ['test', '-e', '/var/lib/sealts/rootfs'])).code, 0, 'nothing half-written installed');
+  const ssh = pool(fleet);
+  const x = hostExecOf(await ssh.pool.connect(target(fleet, h2)));
+  // The host's `tar` (first in PATH) damages every file it unpacks, as a broken transfer would.
+  const wrapper = '#!/bin/sh\n/usr/bin/tar "$@"; rc=$?\nfor a; do d=$a; done\nfind "$d" -type f -exec sh -c \'printf X >> "$1"\' sh {} \\;\nexit $rc\n';
+  await fleet.runOk(h2, ['rm', '-rf', '/var/lib/sealts/rootfs', '/var/lib/sealts/upload-sums']);
+  await fleet.runOk(h2, ['sh', '-c', 'cat > /usr/local/bin/tar && chmod 755 /usr/local/bin/tar'], { input: wrapper });
+  try {
+    await assert.rejects(pushRootfs(x, rootfs), (e: Error) => e instanceof HostError && /host-11: .*sha256 mismatch after transfer: bin\//.test(e.message));
+    assert.equal((await fleet.runOk(h2, ['sh', '-c', 'find /var/lib/sealts/rootfs -type f | wc -l'])).trim(), '0', 'nothing placed');
+  } finally {
+    await fleet.runOk(h2, ['rm', '-f', '/usr/local/bin/tar']);
+    await ssh.pool.closeAll();
+  }
+  // With the transfer healthy again, the same push completes.
+  const again = pool(fleet);
+  try {
+    assert.equal(await pushRootfs(hostExecOf(await again.pool.connect(target(fleet, h2))), rootfs), 'pushed');
+  } finally {
+    await again.pool.closeAll();
+  }
 });
 
 test('init.sh installs binaries, kubelet unit + drop-in, sysctl and module files, enables kubelet; idempotent; clean.sh undoes it exactly', async () => {

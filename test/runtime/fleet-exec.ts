@@ -1,8 +1,12 @@
 // A HostExec over the fleet's nsenter runner, for tests of steps that do not need SSH itself
-// (the SSH engine has its own tests). Commands run under `sh -c` exactly as sshd would run them.
+// (the SSH engine has its own tests). Commands run under `sh -c` exactly as sshd would run them;
+// `upload` is a plain `tar x` of the directory (no hash skip: that is the SSH engine's, tested there).
 import type { Fleet, FleetHost } from '../fleet/index.js';
 import type { HostExec } from '../../pkg/runtime/exec.js';
 import type { ShellCommand } from '../../pkg/shell/quote.js';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import tarFs from 'tar-fs';
 
 export function fleetExec(fleet: Fleet, host: FleetHost, log?: string[]): HostExec {
   return {
@@ -13,6 +17,14 @@ export function fleetExec(fleet: Fleet, host: FleetHost, log?: string[]): HostEx
       // all its input, drain the rest so the write always completes (the exit code is kept).
       const script = opts?.stdin !== undefined ? `${cmd}\nrc=$?; cat >/dev/null; exit $rc` : cmd;
       return fleet.run(host, ['sh', '-c', script], { input: opts?.stdin ?? '', timeoutMs: 120_000 });
+    },
+    async upload(src: string, dest: string) {
+      log?.push(`${host.name}: upload ${src} -> ${dest}`);
+      const chunks: Buffer[] = [];
+      for await (const c of tarFs.pack(src)) chunks.push(c as Buffer);
+      await fleet.runOk(host, ['sh', '-c', 'mkdir -p -- "$1" && tar -x -p --no-same-owner -f - -C "$1"', 'sh', dest], { input: Buffer.concat(chunks) });
+      const names = (await readdir(src, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.relative(src, path.join(e.parentPath, e.name)));
+      return { sent: names, skipped: [] };
     },
   };
 }

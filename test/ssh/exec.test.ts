@@ -137,7 +137,7 @@ describe('exec', () => {
 
   test('sudo: a wrong sudo password is a clear error; no password configured is too', async () => {
     const wrong = await p.connect(target(fleet, h, 'ops2', { sudoPasswd: new Secret('not-the-password') }));
-    await assert.rejects(wrong.exec(['true'], { sudo: true }), /host-11: true: sudo: wrong sudo password for ops2/);
+    await assert.rejects(wrong.exec(['true'], { sudo: true }), /host-11: sudo: wrong sudo password for ops2/);
     // a different pool: the pool keys connections by user@ip:port, the settings of the first one win
     const other = pool(fleet);
     try {

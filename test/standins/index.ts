@@ -13,6 +13,7 @@ export const STANDINS: Record<string, string> = {
   kubelet: 'kubelet-standin',
   kubectl: 'kubectl-standin',
   'apiserver-standin': 'apiserver-standin',
+  'etcd-standin': 'etcd-standin',
 };
 
 export async function standinBinDir(kubernetesVersion: string): Promise<string> {

@@ -2,7 +2,7 @@
 // PKI, kubeadm init/join, VIP (with its real check), kubeconfig, state. Re-running converges: hosts
 // already in the cluster are detected from their facts and left alone.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { masters as mastersOf, nodes as nodesOf, type Cluster, type HostSpec } from '../../clusterfile/types.js';
@@ -10,7 +10,7 @@ import { HostError, MultiHostError, UserError } from '../../errors/errors.js';
 import { Session } from '../../phase/session.js';
 import type { PhaseContext } from '../../phase/types.js';
 import { planApply, planPhases, type StepRunners } from '../../plan/index.js';
-import { ensurePki } from '../../pki/index.js';
+import { ensurePki, KeyPool, keysNeeded } from '../../pki/index.js';
 import { parseClusterfile } from '../../clusterfile/index.js';
 import { loadRootfs, MANIFEST_FILE, pushRootfs, runInitScript, type LoadedRootfs } from '../../rootfs/index.js';
 import { hostExecOf, SshPool, targetOf } from '../../ssh/index.js';
@@ -50,6 +50,8 @@ export interface ApplyContext extends PhaseContext {
   runtime?: KubeadmRuntime;
   yes: boolean;
   clusterfilePath: string;
+  /** Keys for a new PKI, generated while hosts are contacted (only when there is no PKI yet). */
+  keyPool?: KeyPool;
 }
 
 function exec(ctx: ApplyContext, h: HostSpec): HostExec {
@@ -118,7 +120,7 @@ export const applyRunners: StepRunners<ApplyContext> = {
     // No per-node kubelet.conf: `kubeadm join` refuses a pre-made one and gets its own through TLS
     // bootstrap, so generating them would cost one key per node for files nobody reads.
     // (`sealts cert generate` still writes them, for inspection.)
-    const r = await ensurePki(ctx.pkiDir, ctx.cluster, ident(mastersOf(ctx.cluster)), []);
+    const r = await ensurePki(ctx.pkiDir, ctx.cluster, ident(mastersOf(ctx.cluster)), [], { keyPool: ctx.keyPool });
     ctx.info(`pki: ${r.changed.length} written, ${r.kept.length} kept`);
   },
 
@@ -179,6 +181,10 @@ export const applyRunners: StepRunners<ApplyContext> = {
   },
 };
 
+async function fileExists(p: string): Promise<boolean> {
+  return access(p).then(() => true, () => false);
+}
+
 async function manifestHash(r: LoadedRootfs): Promise<string> {
   return createHash('sha256').update(await readFile(join(r.dir, MANIFEST_FILE))).digest('hex');
 }
@@ -208,6 +214,11 @@ export async function applyCluster(o: ApplyOptions): Promise<void> {
     yes: o.yes,
     clusterfilePath: o.clusterfilePath,
   };
+  // A first apply needs every key: they depend on nothing from the hosts, so the thread pool
+  // makes them while SSH connects, facts come in and the rootfs is pushed.
+  if (!o.dryRun && !(await fileExists(join(ctx.pkiDir, 'ca.key')))) {
+    ctx.keyPool = new KeyPool(o.cluster.pki.keyAlgorithm, keysNeeded(mastersOf(o.cluster).length, 0));
+  }
   try {
     await session.execute(planPhases(steps, applyRunners), ctx);
   } finally {

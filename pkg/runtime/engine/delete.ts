@@ -68,7 +68,7 @@ const connectPhase: Phase<DeleteContext> = {
 
 const removePhase: Phase<DeleteContext> = {
   title: 'Remove hosts',
-  dryRun: (ctx) => ctx.targets.forEach((h) => ctx.intent(h.ip, ctx.all ? 'kubeadm reset, clean, remove VIP and rootfs' : 'drain, kubeadm reset, clean, delete the Node')),
+  dryRun: (ctx) => ctx.targets.forEach((h) => ctx.intent(h.ip, ctx.all ? 'kubeadm reset, clean, remove VIP and rootfs' : `drain, kubeadm reset, clean, delete the Node${h.roles.includes('master') ? ', remove its etcd member' : ''}`)),
   run: async (ctx) => {
     const reachable = (hs: HostSpec[]) => hs.filter((h) => ctx.execs.has(h.ip));
     // the VIP mode matters only for rewriting remaining nodes; removal clears both modes' artefacts

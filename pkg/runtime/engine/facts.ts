@@ -1,7 +1,7 @@
 // Host facts, gathered on every run (never trusted from local state): who the host is, what it can
 // do, and whether it already runs Kubernetes.
 import { HostError } from '../../errors/errors.js';
-import { literal, sh } from '../../shell/quote.js';
+import { literal } from '../../shell/quote.js';
 import type { HostExec } from '../exec.js';
 import { parseListeningPorts } from './ports.js';
 
@@ -25,6 +25,9 @@ export interface HostFacts {
   listeningPorts: number[];
 }
 
+/** Printed by GATHER between the facts and the `ss -Htln` output. */
+const SS_SEPARATOR = '--- ss -Htln';
+
 // A constant script: it reads facts and interpolates nothing from input.
 const GATHER = literal(
   [
@@ -37,6 +40,9 @@ const GATHER = literal(
     'echo "caSha256=$(sha256sum /etc/kubernetes/pki/ca.crt 2>/dev/null | cut -d" " -f1)"',
     'echo "swap=$(tail -n +2 /proc/swaps 2>/dev/null | wc -l)"',
     'echo "clock=$(date +%s)"',
+    // Last, so the script's exit code is ss's: the listening ports, after a separator line.
+    "echo '--- ss -Htln'", // SS_SEPARATOR
+    'ss -Htln',
   ].join('; '),
 );
 
@@ -44,13 +50,13 @@ const ARCH: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', arm64:
 
 export async function gatherFacts(h: HostExec): Promise<HostFacts> {
   const r = await h.exec(GATHER);
-  if (r.code !== 0) throw new HostError(h.host, 'gather facts', `exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
-  const kv = new Map(r.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
+  const cut = r.stdout.indexOf(`${SS_SEPARATOR}\n`);
+  if (r.code !== 0 || cut < 0) throw new HostError(h.host, 'gather facts', `${cut < 0 ? '' : 'ss -Htln: '}exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+  const ss = r.stdout.slice(cut + SS_SEPARATOR.length + 1);
+  const kv = new Map(r.stdout.slice(0, cut).split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
   const hostname = (kv.get('hostname') ?? '').toLowerCase();
   if (!hostname) throw new HostError(h.host, 'gather facts', 'no hostname');
   const uname = kv.get('arch') ?? '';
-  const ss = await h.exec(sh(['ss', '-Htln']));
-  if (ss.code !== 0) throw new HostError(h.host, 'gather facts', `ss -Htln: exit ${ss.code}: ${ss.stderr.trim().split('\n')[0] ?? ''}`);
   return {
     hostname,
     machineId: kv.get('machineId') ?? '',
@@ -62,6 +68,6 @@ export async function gatherFacts(h: HostExec): Promise<HostFacts> {
     swapDevices: Number(kv.get('swap') ?? 0),
     clock: Number(kv.get('clock') ?? 0),
     readAt: Date.now() / 1000,
-    listeningPorts: parseListeningPorts(ss.stdout),
+    listeningPorts: parseListeningPorts(ss),
   };
 }

@@ -8,13 +8,15 @@ import { HostError } from '../../errors/errors.js';
 import { filesForMaster, KUBERNETES_DIR } from '../../pki/layout.js';
 import { caCertHash } from '../../pki/fingerprint.js';
 import { runCleanScript } from '../../rootfs/push.js';
-import { and, or, sh } from '../../shell/quote.js';
-import { removeVip, setHostsEntry, setupVip, writeRemoteFile, API_SERVER_NAME, checkVip, type ResolvedVipMode } from '../../vip/index.js';
+import { and, literal, or, sh, type ShellCommand } from '../../shell/quote.js';
+import { removeVip, setHostsEntry, setupVip, hostsEntryFile, API_SERVER_NAME, checkVip, type ResolvedVipMode } from '../../vip/index.js';
 import { execOk, type HostExec } from '../exec.js';
+import { putFiles, type PutFile } from '../put-files.js';
 import type { RenderedConfig, Runtime } from '../runtime.js';
 import { API_SERVER_PORT, initDocuments, joinDocuments, toYaml } from './config.js';
 import { ADMIN_CONF, INIT_CONFIG, JOIN_CONFIG, LEFTOVERS, ROOT_KUBECONFIG, TOKEN_CONFIG } from './host-files.js';
 import { newBootstrapToken, newCertificateKey, tokenId } from './tokens.js';
+import { removeEtcdMember } from './etcd-members.js';
 import { Secret } from '../../secret/secret.js';
 
 export interface KubeadmDeps {
@@ -35,8 +37,27 @@ export interface KubeadmDeps {
   readyTimeoutMs?: number;
 }
 
+/** Run "$2".. every 0.2 s until it succeeds or "$1" seconds have passed (then exit 1, saying its last exit). */
+const POLL_UNTIL_OK = literal(
+  'end=$(( $(date +%s) + $1 )); shift; while :; do rc=0; "$@" >/dev/null 2>&1 || rc=$?; [ "$rc" -ne 0 ] || exit 0; [ "$(date +%s)" -lt "$end" ] || { echo "last try: exit $rc" >&2; exit 1; }; sleep 0.2; done',
+);
+
+/** "$1" is a file to remove after the command in "$2".. ran, whatever its exit (which it keeps). */
+const RUN_THEN_REMOVE = literal('f=$1; shift; rc=0; "$@" || rc=$?; rm -f -- "$f"; exit $rc');
+
+/** argv, then the file removed (a config holding a token must not outlive the command). */
+function thenRemove(file: string, argv: readonly string[]): ShellCommand {
+  return sh(['sh', '-c', RUN_THEN_REMOVE, 'sh', file, ...argv]);
+}
+
+function configFile(path: string, docs: string): PutFile {
+  return { path, content: docs, mode: 0o600 };
+}
+
 export class KubeadmRuntime implements Runtime {
   readonly type = 'kubeadm' as const;
+  /** Per node, the VIP (masters list) set up and checked in this run: not redone for the same masters. */
+  private readonly vipDone = new Map<string, string>();
   constructor(private readonly d: KubeadmDeps) {}
 
   private get cluster(): Cluster {
@@ -64,30 +85,27 @@ export class KubeadmRuntime implements Runtime {
 
   /** True when the host already belongs to a cluster (kubelet.conf written by init/join). */
   async isJoined(h: HostExec): Promise<boolean> {
-    return (await h.exec(sh(['test', '-f', `${KUBERNETES_DIR}/kubelet.conf`]))).code === 0 && (await h.exec(sh(['test', '-d', '/var/lib/kubelet']))).code === 0;
+    return (await h.exec(and(sh(['test', '-f', `${KUBERNETES_DIR}/kubelet.conf`]), sh(['test', '-d', '/var/lib/kubelet'])))).code === 0;
   }
 
-  private async pushMasterPki(h: HostExec, host: HostSpec, initMaster: boolean): Promise<void> {
+  /** The master's certificates and kubeconfigs, to put with its other files in one go. */
+  private async masterPkiFiles(host: HostSpec, initMaster: boolean): Promise<PutFile[]> {
     // kubeadm join refuses to start with a kubelet.conf present (it makes its own via TLS bootstrap).
     const files = filesForMaster(this.d.pkiDir, host.ip, { initMaster }).filter((f) => initMaster || f.remote !== `${KUBERNETES_DIR}/kubelet.conf`);
-    for (const f of files) {
-      await writeRemoteFile(h, 'push pki', f.remote, await readFile(f.local, 'utf8'), f.mode.toString(8).padStart(4, '0'));
-    }
+    return Promise.all(files.map(async (f) => ({ path: f.remote, content: await readFile(f.local), mode: f.mode })));
   }
 
   private async caPem(): Promise<string> {
     return readFile(`${this.d.pkiDir}/ca.crt`, 'utf8');
   }
 
+  /** Poll /readyz ON the host (every 0.2 s, one remote command) until it answers or time is up. */
   private async waitReady(h: HostExec, host = API_SERVER_NAME): Promise<void> {
-    const deadline = Date.now() + (this.d.readyTimeoutMs ?? 240_000);
-    const probe = sh(['curl', '-sf', '--max-time', '5', '--cacert', `${KUBERNETES_DIR}/pki/ca.crt`, `https://${host}:${API_SERVER_PORT}/readyz`]);
-    for (;;) {
-      const r = await h.exec(probe);
-      if (r.code === 0) return;
-      if (Date.now() > deadline) throw new HostError(h.host, 'wait for apiserver', `https://${host}:${API_SERVER_PORT}/readyz did not answer (curl exit ${r.code})`);
-      await new Promise((res) => setTimeout(res, 1000));
-    }
+    const seconds = Math.ceil((this.d.readyTimeoutMs ?? 240_000) / 1000);
+    const url = `https://${host}:${API_SERVER_PORT}/readyz`;
+    const probe = ['curl', '-sf', '--max-time', '5', '--cacert', `${KUBERNETES_DIR}/pki/ca.crt`, url];
+    const r = await h.exec(sh(['sh', '-c', POLL_UNTIL_OK, 'sh', String(seconds), ...probe]));
+    if (r.code !== 0) throw new HostError(h.host, 'wait for apiserver', `${url} did not answer within ${seconds} s (${r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`})`);
   }
 
   private async adminKubeconfigForRoot(h: HostExec): Promise<void> {
@@ -97,8 +115,6 @@ export class KubeadmRuntime implements Runtime {
   async init(master0: HostSpec): Promise<void> {
     const h = await this.d.connect(master0);
     if (await this.isControlPlane(h)) return; // never redo init on a running control plane
-    await this.pushMasterPki(h, master0, true);
-    await setHostsEntry(h, API_SERVER_NAME, master0.ip);
     const docs = initDocuments({
       cluster: this.cluster,
       host: master0,
@@ -106,12 +122,8 @@ export class KubeadmRuntime implements Runtime {
       proxyMode: this.d.vipMode,
       certificateKey: newCertificateKey(),
     });
-    await writeRemoteFile(h, 'kubeadm config', INIT_CONFIG, toYaml(docs), '0600');
-    try {
-      await execOk(h, 'kubeadm init', sh(['kubeadm', 'init', '--config', INIT_CONFIG, '--upload-certs', '--skip-token-print']));
-    } finally {
-      await h.exec(sh(['rm', '-f', INIT_CONFIG]));
-    }
+    const files = [...(await this.masterPkiFiles(master0, true)), ...(await hostsEntryFile(h, API_SERVER_NAME, master0.ip)), configFile(INIT_CONFIG, toYaml(docs))];
+    await putFiles(h, 'kubeadm init', files, thenRemove(INIT_CONFIG, ['kubeadm', 'init', '--config', INIT_CONFIG, '--upload-certs', '--skip-token-print']));
     await this.waitReady(h);
     await this.adminKubeconfigForRoot(h);
   }
@@ -121,12 +133,7 @@ export class KubeadmRuntime implements Runtime {
     const token = newBootstrapToken();
     const doc = initDocuments({ cluster: this.cluster, host: mastersOf(this.cluster)[0]!, nodeName: 'token', proxyMode: this.d.vipMode, token })[0]!;
     (doc.bootstrapTokens as Array<Record<string, unknown>>)[0]!.ttl = '15m0s';
-    await writeRemoteFile(cp, 'kubeadm token', TOKEN_CONFIG, toYaml([doc]), '0600');
-    try {
-      await execOk(cp, 'kubeadm token create', sh(['kubeadm', 'token', 'create', '--config', TOKEN_CONFIG, '--kubeconfig', ADMIN_CONF]));
-    } finally {
-      await cp.exec(sh(['rm', '-f', TOKEN_CONFIG]));
-    }
+    await putFiles(cp, 'kubeadm token create', [configFile(TOKEN_CONFIG, toYaml([doc]))], thenRemove(TOKEN_CONFIG, ['kubeadm', 'token', 'create', '--config', TOKEN_CONFIG, '--kubeconfig', ADMIN_CONF]));
     return token;
   }
 
@@ -137,12 +144,7 @@ export class KubeadmRuntime implements Runtime {
   private async uploadCerts(cp: HostExec): Promise<Secret> {
     const key = newCertificateKey();
     const doc = initDocuments({ cluster: this.cluster, host: mastersOf(this.cluster)[0]!, nodeName: 'upload', proxyMode: this.d.vipMode, certificateKey: key })[0]!;
-    await writeRemoteFile(cp, 'upload-certs', TOKEN_CONFIG, toYaml([doc]), '0600');
-    try {
-      await execOk(cp, 'kubeadm upload-certs', sh(['kubeadm', 'init', 'phase', 'upload-certs', '--upload-certs', '--config', TOKEN_CONFIG, '--kubeconfig', ADMIN_CONF]));
-    } finally {
-      await cp.exec(sh(['rm', '-f', TOKEN_CONFIG]));
-    }
+    await putFiles(cp, 'kubeadm upload-certs', [configFile(TOKEN_CONFIG, toYaml([doc]))], thenRemove(TOKEN_CONFIG, ['kubeadm', 'init', 'phase', 'upload-certs', '--upload-certs', '--config', TOKEN_CONFIG, '--kubeconfig', ADMIN_CONF]));
     return key;
   }
 
@@ -156,18 +158,14 @@ export class KubeadmRuntime implements Runtime {
     throw new HostError(mastersOf(this.cluster)[0]?.ip ?? 'cluster', 'find control plane', 'no master runs a control plane');
   }
 
-  private async join(h: HostExec, host: HostSpec, token: Secret, certificateKey: Secret | undefined): Promise<void> {
+  /** `kubeadm join` with its config (removed after), plus any other files that go first. */
+  private async join(h: HostExec, host: HostSpec, token: Secret, certificateKey: Secret | undefined, withFiles: PutFile[] = []): Promise<void> {
     const cp = host.roles.includes('master');
     const docs = joinDocuments(
       { cluster: this.cluster, host, nodeName: this.d.nodeName(host), proxyMode: this.d.vipMode, token, certificateKey, caCertHash: caCertHash(await this.caPem()) },
       cp,
     );
-    await writeRemoteFile(h, 'kubeadm config', JOIN_CONFIG, toYaml(docs), '0600');
-    try {
-      await execOk(h, 'kubeadm join', sh(['kubeadm', 'join', '--config', JOIN_CONFIG]));
-    } finally {
-      await h.exec(sh(['rm', '-f', JOIN_CONFIG]));
-    }
+    await putFiles(h, 'kubeadm join', [...withFiles, configFile(JOIN_CONFIG, toYaml(docs))], thenRemove(JOIN_CONFIG, ['kubeadm', 'join', '--config', JOIN_CONFIG]));
   }
 
   async joinMasters(masters: readonly HostSpec[]): Promise<void> {
@@ -180,9 +178,8 @@ export class KubeadmRuntime implements Runtime {
       for (const m of masters) {
         const h = await this.d.connect(m);
         if (await this.isControlPlane(h)) continue;
-        await this.pushMasterPki(h, m, false);
-        await setHostsEntry(h, API_SERVER_NAME, cp.host.ip);
-        await this.join(h, m, token, key);
+        const toControlPlane = await hostsEntryFile(h, API_SERVER_NAME, cp.host.ip);
+        await this.join(h, m, token, key, [...(await this.masterPkiFiles(m, false)), ...toControlPlane]);
         await setHostsEntry(h, API_SERVER_NAME, m.ip);
         await this.waitReady(h);
         await this.adminKubeconfigForRoot(h);
@@ -198,8 +195,12 @@ export class KubeadmRuntime implements Runtime {
 
   /** Point a node at the masters through the VIP, then prove it answers TLS as the apiserver. */
   async setupNodeVip(h: HostExec, masterIps?: readonly string[]): Promise<void> {
-    await setupVip(h, { mode: this.d.vipMode, ...this.vipTarget(masterIps), lvscareImage: this.d.lvscareImage });
-    await checkVip(h, { vip: this.cluster.vip.address, port: API_SERVER_PORT, caPem: await this.caPem(), attempts: Math.max(3, 2 * (masterIps ?? mastersOf(this.cluster)).length) });
+    const target = this.vipTarget(masterIps);
+    const key = `${this.d.vipMode} ${target.masters.join(',')}`;
+    if (this.vipDone.get(h.host) === key) return; // set up and checked for these masters in this run
+    await setupVip(h, { mode: this.d.vipMode, ...target, lvscareImage: this.d.lvscareImage });
+    await checkVip(h, { vip: this.cluster.vip.address, port: API_SERVER_PORT, caPem: await this.caPem() });
+    this.vipDone.set(h.host, key);
   }
 
   async joinNodes(nodes: readonly HostSpec[]): Promise<void> {
@@ -253,14 +254,19 @@ export class KubeadmRuntime implements Runtime {
   }
 
   /**
-   * Masters go one at a time; deleting the node object also removes its etcd member. Every node's
-   * VIP is then rewritten for the masters that remain (the caller passes the remaining nodes).
+   * Masters go one at a time. After its reset (which removes its own etcd member when it can run)
+   * and Node deletion, its etcd member is removed from a master that stays: deleting the Node does
+   * not, and a master forced out unreachable never ran reset. Every node's VIP is then rewritten for
+   * the masters that remain (the caller passes the remaining nodes).
    */
   async deleteMasters(masters: readonly HostSpec[], force = false, remainingNodes: readonly HostSpec[] = []): Promise<void> {
     const leaving = masters.map((m) => m.ip);
+    const identity = (h: HostSpec) => ({ name: this.d.nodeName(h), ip: h.ip });
+    const staying = mastersOf(this.cluster).filter((m) => !leaving.includes(m.ip)).map(identity);
     for (const m of masters) {
       const cp = await this.controlPlane(leaving);
       await this.removeHost(cp.exec, m, force);
+      await removeEtcdMember(cp.exec, identity(m), staying);
     }
     const remaining = mastersOf(this.cluster).map((m) => m.ip).filter((ip) => !leaving.includes(ip));
     await this.d.forEach(remainingNodes, async (n) => this.setupNodeVip(await this.d.connect(n), remaining));
