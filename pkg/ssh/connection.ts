@@ -130,7 +130,7 @@ export class Connection {
 
   /** Upload a file or directory (or named files) into the directory `dest`; see upload.ts. */
   async upload(src: string | readonly UploadFile[], dest: string, opts: UploadOptions = {}): Promise<UploadResult> {
-    return this.uploadSlots(() => uploadFiles(this, src, dest, opts));
+    return uploadFiles(this, src, dest, opts);
   }
 }
 

@@ -87,7 +87,8 @@ export class LocalHashCache {
   /** Remember a hash computed from content whose stamp was `stamp` before and after reading it. */
   async set(file: string, stamp: FileStamp, sha256: string, hashStartedMs: number): Promise<void> {
     const entries = await this.load();
-    entries.delete(file);
+    // A stale entry goes from the file too, even when the new hash is too racy to be kept.
+    if (entries.delete(file)) this.dirty = true;
     if (Number(stamp.ctimeNs / 1_000_000n) >= hashStartedMs - RACY_MS) return; // racy: hash again next time
     entries.set(file, [stampKey(stamp), sha256]);
     this.dirty = true;

@@ -153,13 +153,16 @@ export async function uploadFiles(
   }
 
   const changedNames = changed.map((f) => f.name);
-  const received = await conn.exec(sh(['sh', '-c', RECEIVE, 'sh', dest, opensslSafe(changedNames) ? 'openssl' : 'sha256sum']), {
-    sudo,
-    stdin: packFiles(changed),
-    quiet: true,
-    step,
-    display: `tar x ${changed.length} file(s) into a temp dir in ${dest}, sha256 them`,
-  });
+  // --concurrent-uploads bounds the data streams only: probing and placing files are small commands.
+  const received = await conn.uploadSlots(() =>
+    conn.exec(sh(['sh', '-c', RECEIVE, 'sh', dest, opensslSafe(changedNames) ? 'openssl' : 'sha256sum']), {
+      sudo,
+      stdin: packFiles(changed),
+      quiet: true,
+      step,
+      display: `tar x ${changed.length} file(s) into a temp dir in ${dest}, sha256 them`,
+    }),
+  );
   const { tmp, sums: got } = parseReceived(received.stdout);
   const local = await localSumsByName(files, allSums);
   if (!tmp.includes(TEMP_PREFIX)) throw new HostError(conn.target.name, step, `unexpected temp dir ${JSON.stringify(tmp)}`);

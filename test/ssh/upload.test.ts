@@ -103,6 +103,32 @@ describe('upload', () => {
     await p.pool.closeAll();
   });
 
+  test('--concurrent-uploads bounds the data streams, not the probing: with 1, one host sends while the other waits', async () => {
+    const src = path.join(dir, 'slots');
+    await mkdir(src, { recursive: true });
+    await writeFile(path.join(src, 'blob'), randomBytes(8 << 20));
+    const p = pool(fleet, { concurrentUploads: 1 });
+    const [ca, cb] = await Promise.all([a, b].map((h) => p.pool.connect(target(fleet, h))));
+    const slots = ca!.uploadSlots;
+    let maxActive = 0;
+    let sawWaiting = false;
+    const watch = setInterval(() => {
+      maxActive = Math.max(maxActive, slots.activeCount);
+      sawWaiting ||= slots.activeCount === 1 && slots.pendingCount === 1;
+    }, 2);
+    try {
+      await Promise.all([ca!.upload(src, '/srv/slots'), cb!.upload(src, '/srv/slots')]);
+    } finally {
+      clearInterval(watch);
+    }
+    assert.equal(maxActive, 1);
+    assert.ok(sawWaiting, 'the second stream waited for the first');
+    // Probing (stat) is not a data stream: both hosts probed before either sent anything.
+    const cmds = p.lines.filter((l) => l.kind === 'cmd').map((l) => l.line.split(' ')[0]);
+    assert.deepEqual(cmds.slice(0, 3), ['stat', 'stat', 'tar'], cmds.join(' '));
+    await p.pool.closeAll();
+  });
+
   test('a new run re-hashes no unchanged local file (stat-keyed cache in SEALTS_HOME); any write is still caught', async () => {
     const src = path.join(dir, 'local-cache');
     await mkdir(src, { recursive: true });
