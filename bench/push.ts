@@ -52,6 +52,13 @@ async function opensshRow(fleet: Fleet, src: string, name: string, extra: string
   return toRow(name, m);
 }
 
+/** The floor of any re-push: one OpenSSH connection + `true` per host, in parallel. */
+async function floorRow(fleet: Fleet, name: string): Promise<Row> {
+  const opts = opensshOptions(fleet.keyPath, fleet.knownHostsPath, CURVE25519).join(' ');
+  const script = 'o=$1; shift; fail=0; for ip; do ssh $o -l root "$ip" true & done; for j in $(jobs -p); do wait "$j" || fail=1; done; exit $fail';
+  return toRow(name, await measure(['sh', '-c', script, 'sh', opts, ...fleet.hosts.map((h) => h.ip)]));
+}
+
 export async function runPush(o: PushOptions): Promise<{ rows: Row[]; table: string }> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'sealts-bench-push-'));
   const src = path.join(tmp, 'data');
@@ -70,6 +77,7 @@ export async function runPush(o: PushOptions): Promise<{ rows: Row[]; table: str
       ['sealts again', () => sealtsRow(worker, fleet, src, 'sealts re-push (unchanged)', home)],
       ['ssh default', async () => (await clearDest(fleet), opensshRow(fleet, src, 'OpenSSH tar c + ssh tar x default', []))],
       ['ssh aes', async () => (await clearDest(fleet), opensshRow(fleet, src, ref, ['-c', 'aes128-gcm@openssh.com'], CURVE25519))],
+      ['floor', () => floorRow(fleet, 'OpenSSH ssh host true, every host in parallel (floor of a re-push)')],
     ];
     const runs = new Map<string, Row[]>();
     for (let r = 0; r < o.runs; r++) {
