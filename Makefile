@@ -53,6 +53,7 @@ demo: deps build
 bench: deps
 	npx tsx bench/fanout.ts
 	npx tsx bench/push.ts
+	npx tsx bench/push-memory.ts
 	npx tsx bench/pki.ts
 	npx tsx bench/apply.ts
 
