@@ -43,10 +43,14 @@ export interface KeyPair {
 }
 
 export function newKeyPair(type: 'ed25519' | 'ecdsa', comment: string): KeyPair {
-  const k = type === 'ecdsa'
-    ? ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256, comment })
-    : ssh2.utils.generateKeyPairSync('ed25519', { comment });
-  return { private: k.private, public: k.public };
+  // ssh2's generator now and then writes an ed25519 key that neither ssh2 nor ssh-keygen can load
+  // (8 in 3000 here; "error in libcrypto" from ssh-keygen): keep only keys that parse back.
+  for (;;) {
+    const k = type === 'ecdsa'
+      ? ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256, comment })
+      : ssh2.utils.generateKeyPairSync('ed25519', { comment });
+    if (!(ssh2.utils.parseKey(k.private) instanceof Error)) return { private: k.private, public: k.public };
+  }
 }
 
 const SSHD_DROP_IN = `# sealts fleet host: root by key and password, no DNS lookups, room for fan-out tests.
