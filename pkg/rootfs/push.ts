@@ -21,28 +21,55 @@ function checksumLines(m: Manifest): string {
 }
 
 /**
+ * Read-only, one remote command: stdin is `sha256sum -c` input for the manifest's files; "$1" is
+ * the rootfs dir. Prints three sections: sha256sum's failures and exit code, "<mode> <path>" of
+ * every manifest file, every file present (upload temp dirs aside).
+ */
+const VERIFY = literal(
+  [
+    'cd -- "$1" || exit 1',
+    'sums=$(mktemp)',
+    'trap \'rm -f -- "$sums"\' EXIT',
+    'cat > "$sums"',
+    'echo "--- sha256"; rc=0; sha256sum --quiet -c "$sums" 2>&1 || rc=$?; echo "exit $rc"',
+    'echo "--- modes"; cut -c 67- "$sums" | tr "\\n" "\\0" | xargs -0 -r stat -c "%a %n" -- 2>/dev/null',
+    'echo "--- files"; find . -type f ! -path "./.sealts-upload.*" -printf "%P\\n"',
+    'exit 0',
+  ].join('\n'),
+);
+
+function section(out: string, name: string): string[] {
+  const start = out.indexOf(`--- ${name}\n`);
+  if (start < 0) return [];
+  const body = out.slice(start + name.length + 5);
+  const end = body.indexOf('\n--- ');
+  return (end < 0 ? body : body.slice(0, end)).split('\n').filter(Boolean);
+}
+
+/**
  * Check every file of the manifest on the host: content with `sha256sum -c`, permission bits with
- * `stat`. Returns the problems found (empty when intact).
+ * `stat`, and no file the manifest does not list. Returns the problems found (empty when intact).
  */
 export async function verifyOnHost(h: HostExec, manifest: Manifest, dir = REMOTE_ROOTFS): Promise<string[]> {
   const problems: string[] = [];
   if (manifest.files.length === 0) return problems;
-  const sums = await h.exec(and(sh(['cd', dir]), sh(['sha256sum', '--quiet', '-c', '-'])), { stdin: checksumLines(manifest) });
-  if (sums.code !== 0) {
+  const r = await h.exec(sh(['sh', '-c', VERIFY, 'sh', dir]), { stdin: checksumLines(manifest) });
+  if (r.code !== 0) return [`${dir}: cannot be read (exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''})`];
+  const sums = section(r.stdout, 'sha256');
+  const rc = sums.pop() ?? 'exit ?';
+  if (rc !== 'exit 0') {
     // sha256sum prints "<path>: FAILED" or "<path>: FAILED open or read" per bad file.
-    const bad = sums.stdout.split('\n').filter((l) => /: FAILED/.test(l));
-    problems.push(...(bad.length > 0 ? bad : [`sha256sum exit ${sums.code}: ${sums.stderr.trim().split('\n')[0]}`]));
+    const bad = sums.filter((l) => /: FAILED/.test(l));
+    problems.push(...(bad.length > 0 ? bad : [`sha256sum ${rc}: ${sums[0] ?? ''}`]));
   }
-  const modes = await h.exec(and(sh(['cd', dir]), sh(['stat', '-c', '%a %n', '--', ...manifest.files.map((f) => f.path)])));
-  const got = new Map(modes.stdout.split('\n').filter(Boolean).map((l) => [l.slice(l.indexOf(' ') + 1), l.slice(0, l.indexOf(' '))]));
+  const got = new Map(section(r.stdout, 'modes').map((l) => [l.slice(l.indexOf(' ') + 1), l.slice(0, l.indexOf(' '))]));
   for (const f of manifest.files) {
     const mode = got.get(f.path);
     if (mode !== undefined && mode !== f.mode) problems.push(`${f.path}: mode ${mode}, manifest says ${f.mode}`);
   }
   // An extra file would still be used (init.sh installs everything in bin/): it is a problem too.
-  const listed = await h.exec(sh(['find', dir, '-type', 'f', '-printf', '%P\\n']));
   const known = new Set([...manifest.files.map((f) => f.path), MANIFEST_FILE]);
-  for (const p of listed.stdout.split('\n').filter(Boolean)) if (!known.has(p)) problems.push(`${p}: not in the manifest`);
+  for (const p of section(r.stdout, 'files')) if (!known.has(p)) problems.push(`${p}: not in the manifest`);
   return problems;
 }
 
@@ -67,15 +94,16 @@ const CONFORM = literal(
 /**
  * Push through the SSH engine's upload: each file streamed (never held in memory), sent only when
  * its sha256 differs from the host's copy, verified with sha256 on the host and renamed into place;
- * then modes and the file set are made to match the manifest. The image was checked against its
- * manifest when it was loaded, so the host's copy now matches the manifest file for file. A
- * transfer that fails verification throws (a HostError naming the file) before anything is used.
+ * then modes and the file set are made to match the manifest, and the result is checked against the
+ * manifest before anything uses it: a file that still differs stops the host (a HostError naming it).
  */
 export async function pushRootfs(h: HostExec, rootfs: LoadedRootfs): Promise<PushOutcome> {
   const sent = await h.upload(rootfs.dir, REMOTE_ROOTFS);
   const modes = rootfs.manifest.files.flatMap((f) => [f.mode, f.path]);
   const known = [...rootfs.manifest.files.map((f) => f.path), MANIFEST_FILE].map((p) => `${p}\n`).join('');
   const removed = (await execOk(h, 'push rootfs', sh(['sh', '-c', CONFORM, 'sh', REMOTE_ROOTFS, ...modes]), { stdin: known })).split('\n').filter(Boolean);
+  const problems = await verifyOnHost(h, rootfs.manifest);
+  if (problems.length > 0) throw new HostError(h.host, 'verify rootfs', `${problems.length} file(s) differ from the manifest: ${problems.join('; ')}`);
   return sent.sent.length > 0 || removed.length > 0 ? 'pushed' : 'unchanged';
 }
 
