@@ -3,8 +3,7 @@
 // user's lines untouched.
 import { sh } from '../shell/quote.js';
 import { execOk, type HostExec } from '../runtime/exec.js';
-import type { PutFile } from '../runtime/put-files.js';
-import { writeRemoteFile } from './files.js';
+import { putFiles, type PutFile } from '../runtime/put-files.js';
 
 export const HOSTS_FILE = '/etc/hosts';
 
@@ -32,5 +31,5 @@ export async function hostsEntryFile(h: HostExec, name: string, ip: string | und
 }
 
 export async function setHostsEntry(h: HostExec, name: string, ip: string | undefined): Promise<void> {
-  for (const f of await hostsEntryFile(h, name, ip)) await writeRemoteFile(h, 'write /etc/hosts', f.path, f.content as string);
+  await putFiles(h, 'write /etc/hosts', await hostsEntryFile(h, name, ip));
 }

@@ -5,4 +5,3 @@ export { checkVip, checkHostsMapping, API_SERVER_NAME, type VipCheck } from './c
 export { renderRules, renderUnit, renderApplyScript, type VipTarget } from './iptables.js';
 export { ipvsadmCommand, renderLvscareManifest } from './ipvs.js';
 export { withHostsEntry, setHostsEntry, hostsEntryFile, HOSTS_FILE } from './hosts-file.js';
-export { writeRemoteFile } from './files.js';

@@ -3,16 +3,13 @@
 // nothing on the hosts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sealts as runCli } from '../cli/helpers.js';
 import { fleetUp, type Fleet } from '../fleet/index.js';
-import { buildRootfs } from '../../pkg/rootfs/index.js';
-import { standinBinDir } from '../standins/index.js';
-import { standinCalls, testVip } from './runtime-harness.js';
+import { cliCluster } from './cli-cluster.js';
+import { standinCalls } from './runtime-harness.js';
 import { snapshotDiff, upperSnapshot } from './upper-snapshot.js';
-import { readdir } from 'node:fs/promises';
 
 let fleet: Fleet;
 let work: string;
@@ -24,19 +21,8 @@ const sealts = (args: string[]) => runCli(args, { SEALTS_HOME: path.join(work, '
 
 before(async () => {
   fleet = await fleetUp({ id: 44, n: 3, init: 'systemd' });
-  work = await mkdtemp(path.join(os.tmpdir(), 'sealts-apply-'));
-  await buildRootfs({ binDir: await standinBinDir('v1.32.8'), kubernetesVersion: 'v1.32.8', out: path.join(work, 'rootfs.tar.gz') });
   const [m, n1, n2] = fleet.hosts;
-  clusterfile = path.join(work, 'Clusterfile');
-  await writeFile(clusterfile, [
-    'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', '  name: e2e44', 'spec:', '  image: rootfs.tar.gz',
-    '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: root, pk: ${fleet.keyPath}}`,
-    `  vip: {address: ${testVip(fleet)}, mode: auto}`,
-    '  hosts:', `    - ips: [${m!.ip}]`, '      roles: [master]', `    - ips: [${n1!.ip}, ${n2!.ip}]`, '      roles: [node]', '',
-  ].join('\n'));
-  // sealts trusts only known host keys: give it the fleet's
-  await mkdir(path.join(work, 'home', 'e2e44'), { recursive: true, mode: 0o700 });
-  await copyFile(fleet.knownHostsPath, path.join(work, 'home', 'e2e44', 'known_hosts'));
+  ({ work, clusterfile } = await cliCluster(fleet, { name: 'e2e44', masters: [m!.ip], nodes: [n1!.ip, n2!.ip], version: 'v1.32.8', image: 'rootfs.tar.gz', vipMode: 'auto' }));
   for (const h of fleet.hosts) pristine.set(h.ip, await upperSnapshot(fleet, h));
 });
 

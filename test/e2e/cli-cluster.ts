@@ -1,6 +1,6 @@
 // The set-up every CLI e2e test of a kubeadm cluster repeats: a work dir with a stand-in rootfs, a
-// Clusterfile naming the fleet's masters and nodes (root by key, VIP in iptables mode), and a
-// SEALTS_HOME that already trusts the fleet's host keys.
+// Clusterfile naming the fleet's masters and nodes (root by key unless told, VIP in the fleet's
+// subnet), and a SEALTS_HOME that already trusts the fleet's host keys.
 import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,33 @@ import { buildRootfs } from '../../pkg/rootfs/index.js';
 import { standinBinDir } from '../standins/index.js';
 import { testVip } from './runtime-harness.js';
 
+export interface ClusterfileOptions {
+  name: string;
+  masters: string[];
+  nodes: string[];
+  version: string;
+  /** The rootfs, relative to the Clusterfile or absolute. */
+  image: string;
+  /** The `spec.ssh` flow map; default root by the fleet's key. */
+  ssh?: string;
+  vipMode?: 'iptables' | 'auto';
+}
+
+export function clusterfileText(fleet: Fleet, o: ClusterfileOptions): string {
+  return [
+    'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${o.name}`, 'spec:', `  image: ${o.image}`,
+    `  runtime: {type: kubeadm, version: ${o.version}}`, `  ssh: ${o.ssh ?? `{user: root, pk: ${fleet.keyPath}}`}`,
+    `  vip: {address: ${testVip(fleet)}, mode: ${o.vipMode ?? 'iptables'}}`,
+    '  hosts:', `    - ips: [${o.masters.join(', ')}]`, '      roles: [master]', `    - ips: [${o.nodes.join(', ')}]`, '      roles: [node]', '',
+  ].join('\n');
+}
+
+/** sealts trusts only known host keys: give the cluster `name` in `home` the fleet's. */
+export async function trustFleet(fleet: Fleet, home: string, name: string): Promise<void> {
+  await mkdir(path.join(home, name), { recursive: true, mode: 0o700 });
+  await copyFile(fleet.knownHostsPath, path.join(home, name, 'known_hosts'));
+}
+
 export interface CliCluster {
   work: string;
   clusterfile: string;
@@ -16,20 +43,14 @@ export interface CliCluster {
   home: string;
 }
 
-export async function cliCluster(fleet: Fleet, o: { name: string; masters: string[]; nodes: string[]; version: string; image?: 'rootfs' | 'rootfs.tar.gz' }): Promise<CliCluster> {
+/** A fresh work dir with the rootfs (built from the stand-ins), the Clusterfile and a trusting home. */
+export async function cliCluster(fleet: Fleet, o: Omit<ClusterfileOptions, 'image'> & { image?: 'rootfs' | 'rootfs.tar.gz' }): Promise<CliCluster> {
   const work = await mkdtemp(path.join(os.tmpdir(), `sealts-${o.name}-`));
   const image = o.image ?? 'rootfs';
   await buildRootfs({ binDir: await standinBinDir(o.version), kubernetesVersion: o.version, out: path.join(work, image) });
   const clusterfile = path.join(work, 'Clusterfile');
-  await writeFile(clusterfile, [
-    'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${o.name}`, 'spec:', `  image: ${image}`,
-    `  runtime: {type: kubeadm, version: ${o.version}}`, `  ssh: {user: root, pk: ${fleet.keyPath}}`,
-    `  vip: {address: ${testVip(fleet)}, mode: iptables}`,
-    '  hosts:', `    - ips: [${o.masters.join(', ')}]`, '      roles: [master]', `    - ips: [${o.nodes.join(', ')}]`, '      roles: [node]', '',
-  ].join('\n'));
-  // sealts trusts only known host keys: give it the fleet's
+  await writeFile(clusterfile, clusterfileText(fleet, { ...o, image }));
   const home = path.join(work, 'home');
-  await mkdir(path.join(home, o.name), { recursive: true, mode: 0o700 });
-  await copyFile(fleet.knownHostsPath, path.join(home, o.name, 'known_hosts'));
+  await trustFleet(fleet, home, o.name);
   return { work, clusterfile, home };
 }

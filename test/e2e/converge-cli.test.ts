@@ -3,14 +3,15 @@
 // naming that host (exit 1); once sshd is back, re-running apply completes without redoing init.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sealts as runCli } from '../cli/helpers.js';
 import { fleetUp, type Fleet } from '../fleet/index.js';
 import { buildRootfs } from '../../pkg/rootfs/index.js';
 import { standinBinDir } from '../standins/index.js';
-import { standinCalls, testVip } from './runtime-harness.js';
+import { clusterfileText, trustFleet } from './cli-cluster.js';
+import { standinCalls } from './runtime-harness.js';
 
 const NAME = 'conv48';
 let fleet: Fleet;
@@ -19,15 +20,10 @@ let work: string;
 /** `sealts ...args` from source, with this test's own SEALTS_HOME. */
 const sealts = (args: string[]) => runCli(args, { SEALTS_HOME: path.join(work, 'home') });
 
-async function clusterfile(image: string): Promise<string> {
-  const [m, n1, n2] = fleet.hosts;
-  const file = path.join(work, `Clusterfile-${path.basename(image)}`);
-  await writeFile(file, [
-    'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${NAME}`, 'spec:', `  image: ${image}`,
-    '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: ops, pk: ${fleet.keyPath}}`,
-    `  vip: {address: ${testVip(fleet)}, mode: auto}`,
-    '  hosts:', `    - ips: [${m!.ip}]`, '      roles: [master]', `    - ips: [${n1!.ip}, ${n2!.ip}]`, '      roles: [node]', '',
-  ].join('\n'));
+/** A Clusterfile logging in as ops (passwordless sudo): the first host master, `nodes` (default the other two) nodes. */
+async function clusterfile(image: string, nodes = fleet.hosts.slice(1), file = path.join(work, `Clusterfile-${path.basename(image)}`)): Promise<string> {
+  const ssh = `{user: ops, pk: ${fleet.keyPath}}`;
+  await writeFile(file, clusterfileText(fleet, { name: NAME, masters: [fleet.hosts[0]!.ip], nodes: nodes.map((h) => h.ip), version: 'v1.32.8', image, ssh, vipMode: 'auto' }));
   return file;
 }
 
@@ -35,8 +31,7 @@ before(async () => {
   fleet = await fleetUp({ id: 48, n: 3, init: 'systemd' });
   work = await mkdtemp(path.join(os.tmpdir(), 'sealts-conv-'));
   await buildRootfs({ binDir: await standinBinDir('v1.32.8'), kubernetesVersion: 'v1.32.8', out: path.join(work, 'rootfs.tar.gz') });
-  await mkdir(path.join(work, 'home', NAME), { recursive: true, mode: 0o700 });
-  await copyFile(fleet.knownHostsPath, path.join(work, 'home', NAME, 'known_hosts'));
+  await trustFleet(fleet, path.join(work, 'home'), NAME);
 });
 
 after(async () => {
@@ -72,8 +67,7 @@ test('a node failing mid-apply (its VIP check cannot reach the master): re-apply
   const file = await clusterfile(path.join(work, 'rootfs.tar.gz'));
   const cleared = await sealts(['delete', '--all', '--yes']);
   assert.equal(cleared.code, 0, cleared.stdout + cleared.stderr);
-  await mkdir(path.join(work, 'home', NAME), { recursive: true, mode: 0o700 });
-  await copyFile(fleet.knownHostsPath, path.join(work, 'home', NAME, 'known_hosts'));
+  await trustFleet(fleet, path.join(work, 'home'), NAME);
   const [m, n1] = fleet.hosts as [typeof fleet.hosts[0], typeof fleet.hosts[0]];
   // a firewall on n1 rejects what the VIP sends to the master: init and the other node go through
   const block = ['-p', 'tcp', '-d', m.ip, '--dport', '6443', '-j', 'REJECT'];
@@ -93,12 +87,7 @@ test('a node failing mid-apply (its VIP check cannot reach the master): re-apply
 
 test('a node dropped from the Clusterfile: refused without --yes (exit 2), removed and cleaned with it', async () => {
   const [m, n1, n2] = fleet.hosts as [typeof fleet.hosts[0], typeof fleet.hosts[0], typeof fleet.hosts[0]];
-  const file = path.join(work, 'Clusterfile-smaller');
-  await writeFile(file, [
-    'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${NAME}`, 'spec:', `  image: ${path.join(work, 'rootfs.tar.gz')}`,
-    '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: ops, pk: ${fleet.keyPath}}`, `  vip: {address: ${testVip(fleet)}, mode: auto}`,
-    '  hosts:', `    - ips: [${m.ip}]`, '      roles: [master]', `    - ips: [${n1.ip}]`, '      roles: [node]', '',
-  ].join('\n'));
+  const file = await clusterfile(path.join(work, 'rootfs.tar.gz'), [n1], path.join(work, 'Clusterfile-smaller'));
   const refused = await sealts(['apply', '-f', file]);
   assert.equal(refused.code, 2, refused.stdout + refused.stderr);
   assert.match(refused.stderr, new RegExp(`would remove ${n2.ip.replace(/\./g, '\\.')}.*--yes`));

@@ -69,11 +69,11 @@ test('a wrong CA pin is refused by the joining node (real hash check)', async ()
   const n = nodes(hx.cluster)[0]!;
   const x = hx.exec(n.ip);
   const { sh } = await import('../../pkg/shell/quote.js');
-  const { writeRemoteFile } = await import('../../pkg/vip/index.js');
-  await writeRemoteFile(x, 't', '/tmp/join.yaml', [
+  const { putFiles } = await import('../../pkg/runtime/put-files.js');
+  await putFiles(x, 't', [{ path: '/tmp/join.yaml', mode: 0o600, content: [
     'apiVersion: kubeadm.k8s.io/v1beta4', 'kind: JoinConfiguration', 'discovery:', '  bootstrapToken:', '    apiServerEndpoint: apiserver.cluster.local:6443',
     '    token: abcdef.0123456789abcdef', `    caCertHashes: ["sha256:${'0'.repeat(64)}"]`, 'nodeRegistration:', '  name: x', '  kubeletExtraArgs: [{name: node-ip, value: 1.2.3.4}]', '',
-  ].join('\n'));
+  ].join('\n') }]);
   const r = await x.exec(sh(['kubeadm', 'join', '--config', '/tmp/join.yaml', '--ignore-preflight-errors', 'all']));
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /none of the public keys "sha256:[0-9a-f]{64}" are pinned/);

@@ -3,14 +3,11 @@
 // is down is refused (state untouched) unless --force, which removes it from the cluster and state.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { sealts as runCli } from '../cli/helpers.js';
 import { fleetUp, type Fleet } from '../fleet/index.js';
-import { buildRootfs } from '../../pkg/rootfs/index.js';
-import { standinBinDir } from '../standins/index.js';
-import { testVip } from './runtime-harness.js';
+import { cliCluster } from './cli-cluster.js';
 
 const NAME = 'pf70';
 const SQUATTER = 'sealts-test-squatter';
@@ -25,17 +22,8 @@ const nodeNames = async () => (await fleet.runOk(fleet.hosts[0]!, ['kubectl', '-
 
 before(async () => {
   fleet = await fleetUp({ id: 70, n: 3, init: 'systemd' });
-  work = await mkdtemp(path.join(os.tmpdir(), 'sealts-pf-'));
-  await buildRootfs({ binDir: await standinBinDir('v1.32.8'), kubernetesVersion: 'v1.32.8', out: path.join(work, 'rootfs.tar.gz') });
-  await mkdir(path.join(work, 'home', NAME), { recursive: true, mode: 0o700 });
-  await copyFile(fleet.knownHostsPath, path.join(work, 'home', NAME, 'known_hosts'));
   const [m, n1, n2] = fleet.hosts;
-  await writeFile(path.join(work, 'Clusterfile'), [
-    'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${NAME}`, 'spec:', `  image: ${path.join(work, 'rootfs.tar.gz')}`,
-    '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: root, pk: ${fleet.keyPath}}`,
-    `  vip: {address: ${testVip(fleet)}, mode: auto}`,
-    '  hosts:', `    - ips: [${m!.ip}]`, '      roles: [master]', `    - ips: [${n1!.ip}, ${n2!.ip}]`, '      roles: [node]', '',
-  ].join('\n'));
+  ({ work } = await cliCluster(fleet, { name: NAME, masters: [m!.ip], nodes: [n1!.ip, n2!.ip], version: 'v1.32.8', image: 'rootfs.tar.gz', vipMode: 'auto' }));
 });
 
 after(async () => {

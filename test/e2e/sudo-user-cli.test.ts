@@ -7,14 +7,14 @@
 // hosts as fleet-up made them; then the same with `ops` (passwordless sudo).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sealts as runCli, type CliResult } from '../cli/helpers.js';
 import { fleetUp, type Fleet, type FleetHost } from '../fleet/index.js';
 import { buildRootfs } from '../../pkg/rootfs/index.js';
 import { standinBinDir } from '../standins/index.js';
-import { testVip } from './runtime-harness.js';
+import { clusterfileText, trustFleet } from './cli-cluster.js';
 import { snapshotDiff, upperSnapshot } from './upper-snapshot.js';
 
 const SUDO_ENV = 'SEALTS_E2E_SUDO_PASSWORD';
@@ -35,15 +35,8 @@ async function writeClusterfile(name: string, user: string, withSudoPassword: bo
   const [m, n] = fleet.hosts;
   const ssh = `{user: ${user}, pk: ${fleet.keyPath}${withSudoPassword ? `, sudoPasswdFromEnv: ${SUDO_ENV}` : ''}}`;
   const file = path.join(work, `Clusterfile.${name}`);
-  await writeFile(file, [
-    'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${name}`, 'spec:', '  image: rootfs.tar.gz',
-    '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: ${ssh}`,
-    `  vip: {address: ${testVip(fleet)}, mode: iptables}`,
-    '  hosts:', `    - ips: [${m!.ip}]`, '      roles: [master]', `    - ips: [${n!.ip}]`, '      roles: [node]', '',
-  ].join('\n'));
-  // sealts trusts only known host keys: give it the fleet's
-  await mkdir(path.join(home, name), { recursive: true, mode: 0o700 });
-  await copyFile(fleet.knownHostsPath, path.join(home, name, 'known_hosts'));
+  await writeFile(file, clusterfileText(fleet, { name, masters: [m!.ip], nodes: [n!.ip], version: 'v1.32.8', image: 'rootfs.tar.gz', ssh }));
+  await trustFleet(fleet, home, name);
   return file;
 }
 
