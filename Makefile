@@ -6,7 +6,9 @@ ID ?= 0
 INIT ?= systemd
 NODE_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
 
-.PHONY: deps npm-deps debian-deps build typecheck oracles test unit e2e demo fleet-up fleet-down bench clean
+KUBE_VERSION ?=
+
+.PHONY: deps npm-deps debian-deps build typecheck kube-bins test unit e2e demo fleet-up fleet-down bench clean
 
 # Debian packages the fleet, the tests and the benchmarks need (installed only when missing).
 debian-deps:
@@ -25,13 +27,15 @@ build: npm-deps
 typecheck: npm-deps
 	npx tsc -p tsconfig.json --noEmit
 
-# Test oracles: the real kubeadm built from the Go module proxy (cached in /var/cache/sealts-oracles;
-# a no-op once built). Time-bounded so a dead proxy fails the run instead of hanging it.
-oracles:
-	timeout 2400 test/oracles/build-kubeadm.sh
+# The real Kubernetes binaries, etcd, pause, CoreDNS and containerd for one version (KUBE_VERSION,
+# default: the version table's), built from the Go module proxy into /var/cache/sealts-kube/VERSION;
+# a few stats once built. The real rootfs, the real-cluster tests and the kubeadm test oracle all use
+# them. Time-bounded so a dead proxy fails the run instead of hanging it.
+kube-bins: debian-deps
+	timeout 4800 scripts/kube-bins.sh $(KUBE_VERSION)
 
 # The whole suite: type-check, unit tests, fleet tests, e2e and benchmark smoke runs.
-test: deps typecheck oracles
+test: deps typecheck kube-bins
 	$(NODE_TEST) $$(find test bench -name '*.test.ts' | sort)
 
 unit: npm-deps
@@ -46,7 +50,7 @@ fleet-up: deps
 fleet-down: npm-deps
 	npx tsx test/fleet/cli.ts down --id $(ID)
 
-demo: deps build
+demo: deps build kube-bins
 	bash scripts/demo.sh
 
 # Full-size benchmarks on the fleet (minutes each); figures go to bench/RESULTS.md by hand.

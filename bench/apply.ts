@@ -39,7 +39,7 @@ async function applyOnce(masters: number, nodes: number, id: number, image: stri
     const file = path.join(work, 'Clusterfile');
     await writeFile(file, [
       'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', '  name: bench', 'spec:', `  image: ${image}`,
-      '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: root, pk: ${fleet.keyPath}}`, `  vip: {address: ${testVip(fleet)}, mode: iptables}`,
+      '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: root, pk: ${fleet.keyPath}}`, `  vip: {address: ${testVip(fleet)}, mode: iptables}`, '  network: {plugin: none}',
       '  hosts:', `    - ips: [${ips.slice(0, masters).join(', ')}]`, '      roles: [master]', `    - ips: [${ips.slice(masters).join(', ')}]`, '      roles: [node]', '',
     ].join('\n'));
     await mkdir(path.join(work, 'home', 'bench'), { recursive: true, mode: 0o700 });

@@ -29,7 +29,7 @@ function cluster(masterIps: string[], nodeIps: string[], algorithm: KeyAlgorithm
     runtime: { type: 'kubeadm', version: 'v1.32.8' },
     ssh,
     hosts: [...masterIps.map((ip) => ({ ip, roles: ['master' as const], ssh, env: {} })), ...nodeIps.map((ip) => ({ ip, roles: ['node' as const], ssh, env: {} }))],
-    network: { podCIDR: '100.64.0.0/10', serviceCIDR: '10.96.0.0/12', dnsDomain: 'cluster.local' },
+    network: { podCIDR: '100.64.0.0/10', serviceCIDR: '10.96.0.0/12', dnsDomain: 'cluster.local', plugin: 'sealts-bridge' },
     vip: { address: '10.103.97.2', mode: 'auto' },
     pki: { caValidityDays: 3650, leafValidityDays: 365, keyAlgorithm: algorithm, certSANs: [] },
     env: {},

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make demo`: show sealts working on this machine, with the built CLI (make builds it first).
 #
-# The main job on the built-in emulated fleet (test/fleet): fleet up -> rootfs build -> plan -> apply
-# -> status -> kubeconfig -> re-apply -> delete --all -> fleet down.
+# The main job on the built-in emulated fleet (test/fleet), with REAL Kubernetes (the binaries
+# scripts/kube-bins.sh built from the Go module proxy; make builds them first): fleet up -> rootfs
+# build -> plan -> apply -> status -> kubeconfig -> kubectl get nodes -o wide (all Ready) -> re-apply
+# -> delete --all -> fleet down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,19 +43,24 @@ fleet_down() {
   FLEET_STARTED=0
 }
 
-# The whole job on the local fleet: a rootfs from the stand-ins, apply, status, kubeconfig, re-apply
-# (converges: nothing redone), delete --all; the fleet is torn down even when a step fails.
+# The whole job on the local fleet: a real rootfs, apply, status, kubeconfig, the nodes as kubectl
+# sees them, re-apply (converges: nothing redone), delete --all; the fleet is torn down even when a
+# step fails.
 lifecycle() {
+  local started work name version bins
+  started=$(date +%s)
+  read -r name version < <(npx tsx scripts/demo-prepare.ts --peek "$CLUSTERFILE")
+  step "Kubernetes $version binaries (scripts/kube-bins.sh: built from the Go module proxy once, then cached)"
+  bins=$(scripts/kube-bins.sh "$version")
   fleet_up
-  local work name version
   work=$(mktemp -d -t sealts-demo-work.XXXXXX)
-  read -r name version < <(npx tsx scripts/demo-prepare.ts "$work" "$CLUSTERFILE")
+  npx tsx scripts/demo-prepare.ts "$work" "$CLUSTERFILE" >/dev/null
   CLUSTERFILE="$work/Clusterfile"
   # Host keys are checked from the first connection: the fleet wrote every host's key.
   mkdir -p -m 700 "$SEALTS_HOME/$name"
   cp .fleet/known_hosts "$SEALTS_HOME/$name/known_hosts"
-  step "sealts rootfs build   (binaries: the TEST STAND-INS of test/standins; no real Kubernetes binaries here)"
-  "${SEALTS[@]}" rootfs build --bin-dir "$work/standins" --kubernetes-version "$version" -o "$work/rootfs.tar.gz"
+  step "sealts rootfs build --kube-bins $bins   (binaries, images, containerd, CNI plugins)"
+  "${SEALTS[@]}" rootfs build --kube-bins "$bins" --kubernetes-version "$version" -o "$work/rootfs"
   validate_and_plan
   step "sealts apply -f Clusterfile"
   "${SEALTS[@]}" apply -f "$CLUSTERFILE" --yes
@@ -61,6 +68,11 @@ lifecycle() {
   "${SEALTS[@]}" status
   step "sealts kubeconfig --out $work/admin.conf"
   "${SEALTS[@]}" kubeconfig --out "$work/admin.conf"
+  step "kubectl get nodes -o wide   (the real kubectl, from this machine to master0)"
+  "$bins/bin/kubectl" --kubeconfig "$work/admin.conf" wait --for=condition=Ready node --all --timeout=300s >/dev/null
+  "$bins/bin/kubectl" --kubeconfig "$work/admin.conf" get nodes -o wide
+  "$bins/bin/kubectl" --kubeconfig "$work/admin.conf" -n kube-system get pods -o wide
+  printf '\ncluster up and every node Ready %s s after the demo started\n' "$(( $(date +%s) - started ))"
   step "sealts apply again   (converges: no init or join is redone)"
   "${SEALTS[@]}" apply -f "$CLUSTERFILE" --yes
   step "sealts delete --all --yes"

@@ -11,6 +11,9 @@ pkgs=(
   containerd runc busybox-static          # containers inside a host
   openssl ca-certificates curl            # PKI checks
   pssh ansible                            # benchmark rivals
+  gcc libc6-dev binutils                  # the static pause binary (scripts/kube-bins.sh)
+  containernetworking-plugins             # CNI plugins (bridge, host-local, loopback, portmap) shipped in the rootfs
+  conntrack socat ethtool ebtables        # what kubeadm's preflight and kubelet look for on a host
 )
 missing=()
 for p in "${pkgs[@]}"; do

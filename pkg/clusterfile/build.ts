@@ -8,7 +8,7 @@ import type { Secret } from '../secret/secret.js';
 import { DEFAULT_VERSIONS } from './fields.js';
 import { cidrContains, cidrsOverlap, expandHostPorts, parseCidr, type Cidr } from './ips.js';
 import type { Problems } from './problems.js';
-import type { BastionConfig, Cluster, HostSpec, KeyAlgorithm, OverrideDoc, Role, RuntimeType, SshConfig, VipMode } from './types.js';
+import type { BastionConfig, Cluster, HostSpec, KeyAlgorithm, NetworkPlugin, OverrideDoc, Role, RuntimeType, SshConfig, VipMode } from './types.js';
 
 type Plain = Record<string, unknown>;
 type Key = string | number;
@@ -93,6 +93,7 @@ export function buildCluster(data: Plain, placed: PlacedOverride[], ctx: BuildCo
       podCIDR: network.podCIDR as string,
       serviceCIDR: network.serviceCIDR as string,
       dnsDomain: network.dnsDomain as string,
+      plugin: network.plugin as NetworkPlugin,
     },
     vip: { address: vip.address as string, mode: vip.mode as VipMode },
     pki: {

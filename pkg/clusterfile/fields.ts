@@ -1,13 +1,14 @@
 // The sealts Cluster document, field by field. THE one place for its shape and its defaults:
 // the validator, the defaults and the JSON Schema (schema/cluster.schema.json) all come from here.
 import { ipv4Problem } from './ips.js';
+import { DEFAULT_KUBERNETES_VERSION } from '../versions/index.js';
 import { object, withoutDefaults, type FieldSpec, type ObjectField, type StringField } from './spec.js';
 
 export const API_VERSION = 'sealts.io/v1';
 export const KIND = 'Cluster';
 
 /** The Kubernetes version deployed when `spec.runtime.version` is absent, per runtime. */
-export const DEFAULT_VERSIONS = { kubeadm: 'v1.32.8', k0s: 'v1.32.8+k0s.0' } as const;
+export const DEFAULT_VERSIONS = { kubeadm: DEFAULT_KUBERNETES_VERSION, k0s: `${DEFAULT_KUBERNETES_VERSION}+k0s.0` } as const;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
@@ -154,6 +155,13 @@ export const clusterSpec: ObjectField = object(
             default: 'cluster.local',
             pattern: DNS_NAME,
             patternHint: 'a DNS name',
+          },
+          plugin: {
+            kind: 'string',
+            description:
+              'Pod network: sealts-bridge (a bridge per host with the node\'s pod range, routes between the hosts kept by sealts; hosts must share one L2 network) or none (bring your own CNI).',
+            enum: ['sealts-bridge', 'none'],
+            default: 'sealts-bridge',
           },
         }),
         vip: object('The virtual address every node uses to reach the apiservers.', {

@@ -37,10 +37,14 @@ export interface HostSpec {
   env: Record<string, string>;
 }
 
+/** sealts-bridge: a bridge per host on the node's pod range, routes between hosts kept by sealts. */
+export type NetworkPlugin = 'sealts-bridge' | 'none';
+
 export interface NetworkSpec {
   podCIDR: string;
   serviceCIDR: string;
   dnsDomain: string;
+  plugin: NetworkPlugin;
 }
 
 export interface VipSpec {

@@ -4,7 +4,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { redact } from '../secret/secret.js';
 
-export type LogKind = 'cmd' | 'stdout' | 'stderr' | 'info' | 'warn';
+export type LogKind = 'cmd' | 'exit' | 'stdout' | 'stderr' | 'info' | 'warn';
 
 export class HostLogs {
   readonly dir: string;

@@ -13,6 +13,7 @@ export type StepId =
   | 'join-masters'
   | 'join-nodes'
   | 'vip'
+  | 'pod-network'
   | 'delete-hosts'
   | 'kubeconfig'
   | 'save-state';
@@ -49,8 +50,8 @@ export function planApply(c: Cluster, state?: StateFile): PlanStep[] {
 
   const steps: PlanStep[] = [
     step('connect', 'Connect', c.hosts.map((h) => ({ host: h.ip, spec: h, intent: `ssh ${endpoint(h)}` }))),
-    step('gather-facts', 'Gather host facts', c.hosts.map((h) => ({ host: h.ip, spec: h, intent: 'read hostname, machine-id, OS, arch, kernel modules, existing Kubernetes' }))),
-    step('push-rootfs', 'Push rootfs', c.hosts.map((h) => ({ host: h.ip, spec: h, intent: `upload ${c.image} (unchanged files skipped) and run its init script` }))),
+    step('gather-facts', 'Gather host facts', c.hosts.map((h) => ({ host: h.ip, spec: h, intent: 'read hostname, machine-id, arch, kernel modules, existing Kubernetes; cgroup version, CAP_SYS_RESOURCE and resolv.conf, which decide kubelet failCgroupV1 + kubeadm SystemVerification, containerd restrict_oom_score_adj and kubelet resolvConf' }))),
+    step('push-rootfs', 'Push rootfs', c.hosts.map((h) => ({ host: h.ip, spec: h, intent: `upload ${c.image} (unchanged files skipped) and run its init script (binaries, containerd, CNI plugins, the ${h.roles.includes('master') ? 'control-plane and node' : 'node'} images)` }))),
     {
       id: 'certs',
       title: 'Certificates',
@@ -64,6 +65,7 @@ export function planApply(c: Cluster, state?: StateFile): PlanStep[] {
     step('join-masters', 'Join masters (one at a time)', newMasters.map((h) => ({ host: h.ip, spec: h, intent: `join as control-plane (${runtime})` }))),
     step('join-nodes', 'Join nodes', newNodes.map((h) => ({ host: h.ip, spec: h, intent: `join as worker (${runtime})` }))),
     step('vip', 'API server VIP on nodes', nodes(c).map((h) => ({ host: h.ip, spec: h, intent: `route ${c.vip.address}:6443 to ${allMasters.length} master(s) (${c.vip.mode})` }))),
+    step('pod-network', 'Pod network', c.network.plugin === 'none' ? [] : c.hosts.map((h) => ({ host: h.ip, spec: h, intent: `sealts-bridge: CNI bridge on the node's pod range (from ${c.network.podCIDR}), routes to the other hosts' ranges` }))),
     step('delete-hosts', 'Remove hosts no longer in the Clusterfile', removed.map(([ip, h]) => ({ host: ip, intent: `drain, remove from the cluster and reset (was ${h.roles.join(',')})` }))),
     { id: 'kubeconfig', title: 'Admin kubeconfig', hosts: [], local: 'write the admin kubeconfig (0600) to the state directory', needed: true },
     { id: 'save-state', title: 'Save state', hosts: [], local: `record ${c.hosts.length} host(s) in state.json`, needed: true },

@@ -5,3 +5,4 @@ export { buildRootfs, DEFAULT_SKELETON, REQUIRED_BINARIES, hostArch, type BuildO
 export { loadRootfs, type LoadedRootfs } from './load.js';
 export { pushRootfs, verifyOnHost, assertRootfsIntact, runInitScript, runCleanScript, REMOTE_ROOTFS, type PushOutcome } from './push.js';
 export { describeRootfs, summaryText, type RootfsSummary } from './describe.js';
+export { hasLocalImages, IMAGE_REFS, assertBinaryVersions, HOST_BINARIES, CNI_PLUGINS } from './real-content.js';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { HostError } from '../errors/errors.js';
 import { and, literal, or, sh } from '../shell/quote.js';
 import { execOk, type HostExec } from '../runtime/exec.js';
+import { putFiles, type PutFile } from '../runtime/put-files.js';
 import { UPLOAD_SUMS_DIR } from '../ssh/remote-sums.js';
 import { MANIFEST_FILE, type Manifest } from './manifest.js';
 import type { LoadedRootfs } from './load.js';
@@ -118,9 +119,13 @@ export async function assertRootfsIntact(h: HostExec, manifest: Manifest): Promi
   }
 }
 
-/** Run the image's init.sh (install binaries, kubelet unit, sysctls, modules). */
-export async function runInitScript(h: HostExec): Promise<void> {
-  await execOk(h, 'rootfs init.sh', sh(['sh', path.posix.join(REMOTE_ROOTFS, 'scripts', 'init.sh')]));
+/**
+ * Run the image's init.sh (binaries, container runtime, CNI plugins, kubelet unit, sysctls, the
+ * role's images), with the files sealts rendered for this host (containerd's config ...) put first,
+ * in the same remote command.
+ */
+export async function runInitScript(h: HostExec, role: 'master' | 'node' = 'master', inputs: readonly PutFile[] = []): Promise<void> {
+  await putFiles(h, 'rootfs init.sh', inputs, sh(['sh', path.posix.join(REMOTE_ROOTFS, 'scripts', 'init.sh'), role]));
 }
 
 /** Run the image's clean.sh when it is there; then remove the rootfs itself. */

@@ -82,9 +82,11 @@ export class Connection {
       if (wrapping.sudo === 'password') wrapping.markers = newSudoMarkers();
     }
     this.log(this.target.name, 'cmd', `${opts.sudo && !this.isRoot ? '[sudo] ' : ''}${shown}`);
+    const started = performance.now();
     const r = await this.link.channels(() =>
       runOnChannel(this.link, wrap(shell, wrapping), { host: this.target.name, user: this.target.ssh.user, sudoPasswd: this.target.ssh.sudoPasswd, wrapping, opts, shown, step, log: this.log }),
     );
+    this.log(this.target.name, 'exit', `${r.code} after ${Math.round(performance.now() - started)} ms: ${step}`);
     if (opts.timeoutMs !== undefined && r.timedOut) {
       throw new HostError(this.target.name, step, `\`${shown}\` timed out after ${opts.timeoutMs} ms and was killed`);
     }

@@ -14,7 +14,8 @@ export interface Target {
 }
 
 /** What a line of the log is: the command sent, its output, or a note from the engine. */
-export type LineKind = 'cmd' | 'stdout' | 'stderr' | 'info' | 'warn';
+/** `exit`: a command ended (its exit code and how long it ran), so a log shows each command's time. */
+export type LineKind = 'cmd' | 'exit' | 'stdout' | 'stderr' | 'info' | 'warn';
 
 /** Receives every log line of every host, secrets already redacted. */
 export type LineSink = (host: string, kind: LineKind, line: string) => void;

@@ -1,11 +1,10 @@
 // VIP in iptables mode: a nat chain DNATs VIP:6443 to the masters, spread with the `statistic`
-// match (rule i of n takes 1/(n-i) of what is left, so each master gets 1/n). The chain is hooked
-// from OUTPUT (the node's own kubelet and kube-proxy) and PREROUTING (its pods). A oneshot systemd
-// unit restores it at boot; rewriting the rules file and restarting the unit updates it.
-import { and, or, sh, type ShellCommand } from '../shell/quote.js';
+// match. The chain is hooked from OUTPUT (the node's own kubelet and kube-proxy) and PREROUTING (its
+// pods). A systemd unit loads it at boot and keeps it to the masters whose apiserver answers;
+// rewriting the script and restarting the unit updates it.
+import { and, literal, or, quote, sh, type ShellCommand } from '../shell/quote.js';
 
 export const CHAIN = 'SEALTS-VIP';
-export const RULES_FILE = '/etc/sealts/vip.rules';
 export const APPLY_SCRIPT = '/etc/sealts/vip-iptables.sh';
 export const UNIT_NAME = 'sealts-vip.service';
 export const UNIT_FILE = `/etc/systemd/system/${UNIT_NAME}`;
@@ -17,31 +16,62 @@ export interface VipTarget {
   masters: readonly string[];
 }
 
-/** `iptables-restore --noflush` input: declaring the chain empties it, then one rule per master. */
-export function renderRules(t: VipTarget): string {
-  if (t.masters.length === 0) throw new Error('renderRules: no masters');
-  const lines = ['*nat', `:${CHAIN} - [0:0]`];
-  t.masters.forEach((m, i) => {
-    const left = t.masters.length - i;
-    const match = ['-A', CHAIN, '-d', `${t.vip}/32`, '-p', 'tcp', '--dport', String(t.port)];
-    const stat = left > 1 ? ['-m', 'statistic', '--mode', 'random', '--probability', (1 / left).toFixed(5)] : [];
-    lines.push([...match, ...stat, '-j', 'DNAT', '--to-destination', `${m}:${t.port}`].join(' '));
-  });
-  lines.push('COMMIT', '');
-  return lines.join('\n');
+/**
+ * The node's VIP script, with the VIP, port and masters baked in (each value through the quoting
+ * helper). `once` loads a DNAT rule per master and hooks the chain (what apply runs, synchronously);
+ * `watch` (the unit) checks every master's /readyz every 2 s and reloads the chain with the ones that
+ * answer, so a dead apiserver stops receiving new connections within seconds; when none answers it
+ * keeps them all (fail open: the VIP must not vanish while the control plane restarts); `rules
+ * MASTER..` prints the iptables-restore input for those masters.
+ */
+export function renderApplyScript(t: VipTarget): string {
+  if (t.masters.length === 0) throw new Error('renderApplyScript: no masters');
+  return [
+    '#!/bin/sh',
+    '# The sealts apiserver VIP (iptables mode): DNAT VIP:port to the masters that answer. Written by sealts; do not edit.',
+    'set -u',
+    `VIP=${quote(t.vip)} PORT=${quote(String(t.port))} CHAIN=${quote(CHAIN)}`,
+    `MASTERS=${quote(t.masters.join(' '))}`,
+    String(RULES_FUNCTIONS),
+    'case ${1:-once} in',
+    '  rules) shift; rules "$@" ;;',
+    '  once) load $MASTERS ;;',
+    '  watch) cur=; while :; do set -- $(healthy); if [ "$*" != "$cur" ] && load "$@"; then cur="$*"; echo "sealts-vip: $VIP:$PORT -> $cur"; fi; sleep 2; done ;;',
+    '  *) echo "usage: $0 once|watch|rules MASTER.." >&2; exit 2 ;;',
+    'esac',
+    '',
+  ].join('\n');
 }
+
+// rule i of n takes 1/(n-i) of what is left, so each master gets 1/n.
+const RULES_FUNCTIONS = literal(
+  [
+    'rules() {',
+    '  n=$# i=0; echo "*nat"; echo ":$CHAIN - [0:0]"',
+    '  for m; do',
+    '    left=$((n - i)); stat=',
+    '    [ "$left" -le 1 ] || stat=" -m statistic --mode random --probability $(awk -v l="$left" \'BEGIN { printf "%.5f", 1 / l }\')"',
+    '    echo "-A $CHAIN -d $VIP/32 -p tcp --dport $PORT$stat -j DNAT --to-destination $m:$PORT"; i=$((i + 1))',
+    '  done',
+    '  echo COMMIT',
+    '}',
+    'alive() {',
+    '  if command -v curl >/dev/null 2>&1; then curl -skf --max-time 1 -o /dev/null "https://$1:$PORT/readyz"',
+    '  else timeout 1 bash -c ": </dev/tcp/$1/$PORT" 2>/dev/null; fi',
+    '}',
+    'healthy() { up=; for m in $MASTERS; do ! alive "$m" || up="$up $m"; done; echo ${up:-$MASTERS}; }',
+    'hook() { iptables -w -t nat -C "$1" -d "$VIP/32" -p tcp --dport "$PORT" -j "$CHAIN" 2>/dev/null || iptables -w -t nat -I "$1" 1 -d "$VIP/32" -p tcp --dport "$PORT" -j "$CHAIN"; }',
+    'load() { rules "$@" | iptables-restore -w --noflush && hook OUTPUT && hook PREROUTING; }',
+  ].join('\n'),
+);
 
 function hookArgs(t: VipTarget, chain: string): string[] {
   return ['-t', 'nat', chain, '-d', `${t.vip}/32`, '-p', 'tcp', '--dport', String(t.port), '-j', CHAIN];
 }
 
-/** Load the rules and hook the chain in once (check before insert keeps it idempotent). */
-export function applyCommand(t: VipTarget): ShellCommand {
-  const hooks = HOOK_CHAINS.map((c) => {
-    const [, , , ...rest] = hookArgs(t, c);
-    return or(sh(['iptables', '-t', 'nat', '-C', c, ...rest]), sh(['iptables', '-t', 'nat', '-I', c, '1', ...rest]));
-  });
-  return and(sh(['iptables-restore', '--noflush', RULES_FILE]), ...hooks);
+/** Load the rules for every master now and hook the chain (idempotent). */
+export function applyCommand(): ShellCommand {
+  return sh(['sh', APPLY_SCRIPT, 'once']);
 }
 
 /** Unhook and delete the chain; tolerant of parts already gone. */
@@ -54,22 +84,18 @@ export function removeCommand(t: VipTarget): ShellCommand {
   return and(...[...steps, sh(['iptables', '-t', 'nat', '-F', CHAIN]), sh(['iptables', '-t', 'nat', '-X', CHAIN])].map((c) => or(c, sh(['true']))));
 }
 
-/** The script the boot unit runs: the same commands as a live apply. */
-export function renderApplyScript(t: VipTarget): string {
-  return ['#!/bin/sh', '# Restores the sealts apiserver VIP (iptables mode). Written by sealts; do not edit.', 'set -eu', applyCommand(t), ''].join('\n');
-}
-
 export function renderUnit(): string {
   return [
     '[Unit]',
-    'Description=sealts apiserver VIP (iptables DNAT to the masters)',
+    'Description=sealts apiserver VIP (iptables DNAT to the masters that answer)',
     'After=network-pre.target',
     'Before=kubelet.service',
     '',
     '[Service]',
-    'Type=oneshot',
-    'RemainAfterExit=yes',
-    `ExecStart=/bin/sh ${APPLY_SCRIPT}`,
+    `ExecStartPre=/bin/sh ${APPLY_SCRIPT} once`,
+    `ExecStart=/bin/sh ${APPLY_SCRIPT} watch`,
+    'Restart=always',
+    'RestartSec=2',
     '',
     '[Install]',
     'WantedBy=multi-user.target',

@@ -130,7 +130,7 @@ describe('plan', () => {
     assert.match(r.stdout, /^ {4}198\.18\.0\.11: ssh root@198\.18\.0\.11:22$/m);
     assert.match(r.stdout, /^\d+\. +Init first master$/m);
     assert.match(r.stdout, /^\d+\. +Join masters \(one at a time\): nothing to do$/m);
-    assert.match(r.stdout, /plan: \d+ of 11 phases would run$/m);
+    assert.match(r.stdout, /plan: \d+ of 12 phases would run$/m);
   });
 
   it('json: exactly one JSON document on stdout, nothing else', async () => {

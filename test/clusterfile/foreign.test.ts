@@ -42,7 +42,7 @@ test('sealer v2: string ports, KEY=value env, per-group ssh, version from the im
     ['master admin@198.18.0.2:22 other-pass', 'master admin@198.18.0.3:22 other-pass', 'node root@198.18.0.5:2222 sealer-pass'],
   );
   assert.deepEqual(masters(c)[0]!.env, { key1: 'value1', key2: 'value2 value3', 'etcd-dir': '/data/etcd' });
-  assert.deepEqual(c.network, { podCIDR: '100.64.0.0/10', serviceCIDR: '10.96.0.0/22', dnsDomain: 'cluster.local' });
+  assert.deepEqual(c.network, { podCIDR: '100.64.0.0/10', serviceCIDR: '10.96.0.0/22', dnsDomain: 'cluster.local', plugin: 'sealts-bridge' });
   assertRoundTrip(c);
 });
 

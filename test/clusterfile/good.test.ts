@@ -16,7 +16,7 @@ test('a minimal file gets every default', () => {
     name: 'demo',
     image: path.join(path.dirname(here), 'rootfs'),
     runtime: { type: 'kubeadm', version: DEFAULT_VERSIONS.kubeadm },
-    network: { podCIDR: '100.64.0.0/10', serviceCIDR: '10.96.0.0/22', dnsDomain: 'cluster.local' },
+    network: { podCIDR: '100.64.0.0/10', serviceCIDR: '10.96.0.0/22', dnsDomain: 'cluster.local', plugin: 'sealts-bridge' },
     vip: { address: '10.103.97.2', mode: 'auto' },
     pki: { caValidityDays: 3650, leafValidityDays: 365, keyAlgorithm: 'RSA-2048', certSANs: [] },
     env: {},

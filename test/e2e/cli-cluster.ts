@@ -26,6 +26,8 @@ export function clusterfileText(fleet: Fleet, o: ClusterfileOptions): string {
     'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${o.name}`, 'spec:', `  image: ${o.image}`,
     `  runtime: {type: kubeadm, version: ${o.version}}`, `  ssh: ${o.ssh ?? `{user: root, pk: ${fleet.keyPath}}`}`,
     `  vip: {address: ${testVip(fleet)}, mode: ${o.vipMode ?? 'iptables'}}`,
+    // The stand-ins run no pods: no pod network to keep.
+    '  network: {plugin: none}',
     '  hosts:', `    - ips: [${o.masters.join(', ')}]`, '      roles: [master]', `    - ips: [${o.nodes.join(', ')}]`, '      roles: [node]', '',
   ].join('\n');
 }

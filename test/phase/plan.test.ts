@@ -38,7 +38,7 @@ describe('plan', () => {
     const steps = planApply(cluster);
     assert.deepEqual(
       steps.map((s) => s.id),
-      ['connect', 'gather-facts', 'push-rootfs', 'certs', 'init-master0', 'join-masters', 'join-nodes', 'vip', 'delete-hosts', 'kubeconfig', 'save-state'],
+      ['connect', 'gather-facts', 'push-rootfs', 'certs', 'init-master0', 'join-masters', 'join-nodes', 'vip', 'pod-network', 'delete-hosts', 'kubeconfig', 'save-state'],
     );
     assert.deepEqual(hostsOf(steps, 'init-master0'), ['198.18.50.11']);
     assert.deepEqual(hostsOf(steps, 'join-masters'), ['198.18.50.12', '198.18.50.13']);

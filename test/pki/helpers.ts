@@ -17,7 +17,7 @@ export function testCluster(opts: { masters: string[]; nodes?: string[]; version
     runtime: { type: 'kubeadm', version: opts.version ?? 'v1.32.8' },
     ssh,
     hosts: [...opts.masters.map((ip) => host(ip, 'master')), ...(opts.nodes ?? []).map((ip) => host(ip, 'node'))],
-    network: { podCIDR: '100.64.0.0/10', serviceCIDR: '10.96.0.0/22', dnsDomain: 'cluster.local' },
+    network: { podCIDR: '100.64.0.0/10', serviceCIDR: '10.96.0.0/22', dnsDomain: 'cluster.local', plugin: 'sealts-bridge' },
     vip: { address: opts.vip ?? '10.103.97.2', mode: 'auto' },
     pki: { caValidityDays: 3650, leafValidityDays: 365, keyAlgorithm: 'RSA-2048', certSANs: [], ...opts.pki },
     env: {},

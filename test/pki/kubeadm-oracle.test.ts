@@ -1,4 +1,4 @@
-// The real kubeadm (built from the Go module proxy by test/oracles/build-kubeadm.sh) as the judge:
+// The real kubeadm (built from the Go module proxy by scripts/kube-bins.sh, the rootfs' own) as the judge:
 // 1. `kubeadm init phase certs all` + `init phase kubeconfig all` over each master's sealts-made
 //    /etc/kubernetes accept every file (fingerprints unchanged: kubeadm regenerates or errors on
 //    anything it would not use);
@@ -16,17 +16,17 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { ensurePki, filesForMaster } from '../../pkg/pki/index.js';
 import { hostsOf, openssl, tempDir, testCluster } from './helpers.js';
+import { KUBE_BINS, ORACLE_VERSION } from '../runtime/kubeadm-oracle.js';
 
 const run = promisify(execFile);
-const VERSION = 'v1.32.2'; // a 1.32 patch the module proxy serves every staging module of
-const BUILD = join(import.meta.dirname, '../oracles/build-kubeadm.sh');
+const VERSION = ORACLE_VERSION;
 const MASTERS = ['198.18.37.11', '198.18.37.12', '198.18.37.13'];
 const VIP = '10.103.97.2';
 const SKIP = process.env.SEALTS_SKIP_ORACLES === '1' ? 'SEALTS_SKIP_ORACLES=1: kubeadm oracle not run' : false;
 
 async function kubeadmBinary(): Promise<string> {
-  const { stdout } = await run(BUILD, [], { env: { ...process.env, KUBEADM_VERSION: VERSION }, timeout: 40 * 60_000, maxBuffer: 64 << 20 });
-  return stdout.trim().split('\n').pop()!;
+  const { stdout } = await run(KUBE_BINS, [VERSION], { timeout: 80 * 60_000, maxBuffer: 64 << 20 });
+  return join(stdout.trim().split('\n').pop()!, 'bin', 'kubeadm');
 }
 
 function kubeadmConfig(ip: string, hostname: string, certificatesDir: string): string {

@@ -1,25 +1,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { ipvsadmCommand, renderLvscareManifest, renderRules, renderApplyScript, withHostsEntry } from '../../pkg/vip/index.js';
+import { execFileSync } from 'node:child_process';
+import { ipvsadmCommand, renderLvscareManifest, renderApplyScript, withHostsEntry } from '../../pkg/vip/index.js';
 
 const t = { vip: '10.103.97.2', port: 6443, masters: ['198.18.40.11', '198.18.40.12', '198.18.40.13'] };
 
+/** The rules the node's script renders for these masters (it runs here with sh, as on a node). */
+function renderRules(masters: readonly string[]): string {
+  return execFileSync('sh', ['-c', renderApplyScript(t), 'vip-iptables.sh', 'rules', ...masters], { encoding: 'utf8' });
+}
+
 test('iptables rules spread VIP:6443 evenly over the masters; last rule catches the rest', () => {
-  const rules = renderRules(t).split('\n');
+  const rules = renderRules(t.masters).split('\n');
   assert.deepEqual(rules.slice(0, 2), ['*nat', ':SEALTS-VIP - [0:0]']);
   assert.equal(rules[2], '-A SEALTS-VIP -d 10.103.97.2/32 -p tcp --dport 6443 -m statistic --mode random --probability 0.33333 -j DNAT --to-destination 198.18.40.11:6443');
   assert.equal(rules[3], '-A SEALTS-VIP -d 10.103.97.2/32 -p tcp --dport 6443 -m statistic --mode random --probability 0.50000 -j DNAT --to-destination 198.18.40.12:6443');
   assert.equal(rules[4], '-A SEALTS-VIP -d 10.103.97.2/32 -p tcp --dport 6443 -j DNAT --to-destination 198.18.40.13:6443');
   assert.equal(rules[5], 'COMMIT');
-  assert.throws(() => renderRules({ ...t, masters: [] }), /no masters/);
+  // a master that stopped answering is left out: the one left takes everything
+  assert.deepEqual(renderRules([t.masters[1]!]).split('\n').slice(2, 3), ['-A SEALTS-VIP -d 10.103.97.2/32 -p tcp --dport 6443 -j DNAT --to-destination 198.18.40.12:6443']);
+  assert.throws(() => renderApplyScript({ ...t, masters: [] }), /no masters/);
 });
 
-test('the boot script hooks OUTPUT and PREROUTING only when missing', () => {
+test('the script hooks OUTPUT and PREROUTING only when missing, and its values are quoted', () => {
   const s = renderApplyScript(t);
-  assert.match(s, /iptables-restore --noflush \/etc\/sealts\/vip.rules/);
-  assert.match(s, /\{ iptables -t nat -C OUTPUT -d 10.103.97.2\/32 -p tcp --dport 6443 -j SEALTS-VIP; \} \|\| \{ iptables -t nat -I OUTPUT 1 /);
-  assert.match(s, /-C PREROUTING/);
+  assert.match(s, /iptables -w -t nat -C "\$1" -d "\$VIP\/32" -p tcp --dport "\$PORT" -j "\$CHAIN" 2>\/dev\/null \|\| iptables -w -t nat -I "\$1" 1/);
+  assert.match(s, /hook OUTPUT && hook PREROUTING/);
+  assert.match(s, /^MASTERS='198.18.40.11 198.18.40.12 198.18.40.13'$/m);
 });
 
 test('ipvs: ipvsadm virtual server with every master, lvscare static pod', () => {

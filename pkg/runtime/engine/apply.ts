@@ -12,7 +12,7 @@ import type { PhaseContext } from '../../phase/types.js';
 import { planApply, planPhases, type StepRunners } from '../../plan/index.js';
 import { ensurePki, KeyPool, keysNeeded } from '../../pki/index.js';
 import { parseClusterfile } from '../../clusterfile/index.js';
-import { loadRootfs, MANIFEST_FILE, pushRootfs, runInitScript, type LoadedRootfs } from '../../rootfs/index.js';
+import { assertBinaryVersions, hasLocalImages, hostArch, loadRootfs, MANIFEST_FILE, pushRootfs, runInitScript, type LoadedRootfs } from '../../rootfs/index.js';
 import { hostExecOf, SshPool, targetOf } from '../../ssh/index.js';
 import { openState, type ClusterState, type StateFile } from '../../state/index.js';
 import { emptyState } from '../../state/schema.js';
@@ -21,6 +21,9 @@ import { resolveVipMode, type ResolvedVipMode } from '../../vip/index.js';
 import type { HostExec } from '../exec.js';
 import { KubeadmRuntime } from '../kubeadm/kubeadm.js';
 import { gatherFacts, type HostFacts } from './facts.js';
+import { hostInputFiles, hostSettings, type HostSettings } from '../host-settings.js';
+import { syncPodNetwork } from '../../network/sync.js';
+import { IMAGE_REPOSITORY, mustRelease, releaseOf } from '../../versions/index.js';
 import { preflightProblems } from './preflight.js';
 import { localKubeconfig } from './kubeconfig.js';
 import { absolutizePaths } from './clusterfile-edit.js';
@@ -52,6 +55,8 @@ export interface ApplyContext extends PhaseContext {
   clusterfilePath: string;
   /** Keys for a new PKI, generated while hosts are contacted (only when there is no PKI yet). */
   keyPool?: KeyPool;
+  /** What each host's facts decided (cgroup v1, oom_score_adj, resolv.conf). */
+  settings: Map<string, HostSettings>;
 }
 
 function exec(ctx: ApplyContext, h: HostSpec): HostExec {
@@ -77,9 +82,22 @@ function runtimeOf(ctx: ApplyContext): KubeadmRuntime {
       forEach: async (hosts, fn) => {
         await ctx.forEachHost(hosts, fn);
       },
+      settings: (h) => ctx.settings.get(h.ip),
+      conntrackMaxFixed: [...ctx.settings.values()].some((s) => s.conntrackMaxFixed),
+      localImages: ctx.rootfs && hasLocalImages(ctx.rootfs.manifest) ? { corednsTag: mustRelease(ctx.cluster.runtime.version).coredns.built } : undefined,
     });
   }
   return ctx.runtime;
+}
+
+/** The rootfs must be the Clusterfile's version, and its binaries must be what its manifest says. */
+async function checkRootfsVersion(ctx: ApplyContext, rootfs: LoadedRootfs): Promise<void> {
+  const want = ctx.cluster.runtime.version;
+  if (rootfs.manifest.kubernetesVersion !== want) {
+    throw new UserError(`${ctx.cluster.image}: the rootfs is Kubernetes ${rootfs.manifest.kubernetesVersion}, the Clusterfile asks for ${want} (spec.runtime.version)`);
+  }
+  // The binaries can be asked directly when they run here (same arch as this machine).
+  if (rootfs.manifest.arch === hostArch()) await assertBinaryVersions(join(rootfs.dir, 'bin'), want, `${ctx.cluster.image}: its binaries`);
 }
 
 export const applyRunners: StepRunners<ApplyContext> = {
@@ -94,6 +112,12 @@ export const applyRunners: StepRunners<ApplyContext> = {
       ctx.facts.set(h.ip, await gatherFacts(exec(ctx, h)));
     });
     ctx.rootfs = await loadRootfs(ctx.cluster.image);
+    await checkRootfsVersion(ctx, ctx.rootfs);
+    for (const h of ctx.cluster.hosts) {
+      const s = hostSettings(h, ctx.facts.get(h.ip)!);
+      ctx.settings.set(h.ip, s);
+      for (const note of s.notes) ctx.info(`${h.ip}: ${note}`);
+    }
     const caPem = await readFile(join(ctx.pkiDir, 'ca.crt'), 'utf8').catch(() => undefined);
     const problems = preflightProblems({ cluster: ctx.cluster, facts: ctx.facts, imageArch: ctx.rootfs.manifest.arch, caPem });
     for (const h of ctx.cluster.hosts) if ((ctx.facts.get(h.ip)?.swapDevices ?? 0) > 0) ctx.warn(`${h.ip}: swap is on; kubelet needs failSwapOn: false or swap off`);
@@ -111,7 +135,10 @@ export const applyRunners: StepRunners<ApplyContext> = {
       const x = exec(ctx, h);
       const outcome = await pushRootfs(x, rootfs);
       // init.sh is idempotent, but a host already in the cluster with an unchanged image needs nothing.
-      if (outcome === 'pushed' || !ctx.facts.get(h.ip)?.joined) await runInitScript(x);
+      if (outcome === 'pushed' || !ctx.facts.get(h.ip)?.joined) {
+        const role = h.roles.includes('master') ? 'master' : 'node';
+        await runInitScript(x, role, hostInputFiles(ctx.settings.get(h.ip)!, sandboxImage(ctx.cluster)));
+      }
     });
   },
 
@@ -142,6 +169,12 @@ export const applyRunners: StepRunners<ApplyContext> = {
     // Idempotent: rewrites the rules for the current masters and proves each node reaches them.
     const rt = runtimeOf(ctx);
     await ctx.forEachHost(nodesOf(ctx.cluster), async (n) => rt.setupNodeVip(exec(ctx, n)));
+  },
+
+  'pod-network': async (ctx) => {
+    const cp = await runtimeOf(ctx).controlPlane();
+    const hosts = ctx.cluster.hosts.map((h) => ({ spec: h, exec: exec(ctx, h), nodeName: ctx.facts.get(h.ip)!.hostname }));
+    await syncPodNetwork(ctx.cluster, cp.exec, hosts, (hs, fn) => ctx.forEachHost(hs.map((h) => h.spec), (s) => fn(hs.find((h) => h.spec.ip === s.ip)!)).then(() => undefined));
   },
 
   'delete-hosts': async (ctx, step) => {
@@ -181,6 +214,12 @@ export const applyRunners: StepRunners<ApplyContext> = {
   },
 };
 
+/** The pause image the CRI keeps pinned: the version table's (a rootfs that ships containerd is always built from it). */
+function sandboxImage(cluster: Cluster): string {
+  const pause = releaseOf(cluster.runtime.version)?.pause ?? '3.10';
+  return `${IMAGE_REPOSITORY}/pause:${pause}`;
+}
+
 async function fileExists(p: string): Promise<boolean> {
   return access(p).then(() => true, () => false);
 }
@@ -213,6 +252,7 @@ export async function applyCluster(o: ApplyOptions): Promise<void> {
     pkiDir: await state.pkiDir(),
     yes: o.yes,
     clusterfilePath: o.clusterfilePath,
+    settings: new Map(),
   };
   // A first apply needs every key: they depend on nothing from the hosts, so the thread pool
   // makes them while SSH connects, facts come in and the rootfs is pushed.

@@ -11,6 +11,7 @@ import { KubeadmRuntime } from '../kubeadm/kubeadm.js';
 import { openApplied, poolFor } from './open-cluster.js';
 import { removeHostsFromClusterfile } from './clusterfile-edit.js';
 import { resolveVipMode } from '../../vip/index.js';
+import { syncPodNetwork } from '../../network/sync.js';
 
 export interface DeleteOptions {
   cluster?: string;
@@ -84,13 +85,26 @@ const removePhase: Phase<DeleteContext> = {
     // still deletes their Node object (and etcd member), skipping what needs the host itself.
     await rt.deleteNodes(delNodes, ctx.force);
     const remainingNodes = nodesOf(ctx.cluster).filter((n) => !delNodes.some((d) => d.ip === n.ip) && ctx.stateFile.hosts[n.ip]);
-    if (delMasters.length > 0) {
-      // the remaining nodes' VIP is rewritten for the masters that stay, so connect to them too
-      await ctx.forEachHost(remainingNodes, async (h) => ctx.execs.set(h.ip, hostExecOf(await ctx.pool.connect(targetOf(h)))));
-      await rt.deleteMasters(delMasters, ctx.force, remainingNodes);
-    }
+    // the remaining nodes' VIP (and every remaining host's pod routes) follow, so connect to them too
+    await ctx.forEachHost(remainingNodes, async (h) => {
+      if (!ctx.execs.has(h.ip)) ctx.execs.set(h.ip, hostExecOf(await ctx.pool.connect(targetOf(h))));
+    });
+    if (delMasters.length > 0) await rt.deleteMasters(delMasters, ctx.force, remainingNodes);
+    await syncRemaining(ctx, rt);
   },
 };
+
+/** The pod network of the hosts that stay no longer routes to the ones removed. */
+async function syncRemaining(ctx: DeleteContext, rt: KubeadmRuntime): Promise<void> {
+  const gone = new Set(ctx.targets.map((t) => t.ip));
+  const staying = ctx.cluster.hosts.filter((h) => !gone.has(h.ip) && ctx.stateFile.hosts[h.ip] && ctx.execs.has(h.ip));
+  if (staying.length === 0) return;
+  const cp = await rt.controlPlane(ctx.targets.map((t) => t.ip));
+  const hosts = staying.map((h) => ({ spec: h, exec: ctx.execs.get(h.ip)!, nodeName: ctx.stateFile.hosts[h.ip]!.hostname ?? h.ip }));
+  await syncPodNetwork(ctx.cluster, cp.exec, hosts, async (hs, fn) => {
+    await ctx.forEachHost(hs.map((h) => h.spec), (s) => fn(hs.find((h) => h.spec.ip === s.ip)!));
+  });
+}
 
 const statePhase: Phase<DeleteContext> = {
   title: 'Save state',

@@ -23,7 +23,27 @@ export interface HostFacts {
   readAt: number;
   /** TCP ports something already listens on (`ss -Htln`). */
   listeningPorts: number[];
+  /** 2 when /sys/fs/cgroup is the unified hierarchy, else 1 (v1 or hybrid). kubelet 1.35+ refuses v1 unless told. */
+  cgroupVersion: 1 | 2;
+  /** CAP_SYS_RESOURCE is in the bounding set: without it nothing may lower oom_score_adj (runc fails). */
+  capSysResource: boolean;
+  /** nameserver lines of /etc/resolv.conf. */
+  nameservers: string[];
+  /** systemd-resolved's upstream file exists with a non-loopback nameserver. */
+  resolvedUpstream: boolean;
+  /** The kernel has overlayfs (containerd's snapshotter). */
+  overlayfs: boolean;
+  /** Bridged traffic passes iptables (net.bridge.bridge-nf-call-iptables exists). */
+  bridgeNetfilter: boolean;
+  /**
+   * net.netfilter.nf_conntrack_max can be set here (it is global to the kernel: a container or a
+   * network namespace other than the first cannot), as kube-proxy does at start unless told not to.
+   */
+  conntrackMaxSettable: boolean;
 }
+
+/** Where systemd-resolved keeps the real upstream servers (the stub file names 127.0.0.53). */
+export const RESOLVED_UPSTREAM = '/run/systemd/resolve/resolv.conf';
 
 /** Printed by GATHER between the facts and the `ss -Htln` output. */
 const SS_SEPARATOR = '--- ss -Htln';
@@ -40,11 +60,27 @@ const GATHER = literal(
     'echo "caSha256=$(sha256sum /etc/kubernetes/pki/ca.crt 2>/dev/null | cut -d" " -f1)"',
     'echo "swap=$(tail -n +2 /proc/swaps 2>/dev/null | wc -l)"',
     'echo "clock=$(date +%s)"',
+    'if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then echo cgroup=2; else echo cgroup=1; fi',
+    'echo "capBnd=$(sed -n "s/^CapBnd:[[:space:]]*//p" /proc/self/status)"',
+    'echo "nameservers=$(sed -n "s/^nameserver[[:space:]]*//p" /etc/resolv.conf 2>/dev/null | tr "\n" " ")"',
+    `if sed -n "s/^nameserver[[:space:]]*//p" ${RESOLVED_UPSTREAM} 2>/dev/null | grep -qv "^127[.]"; then echo resolved=1; else echo resolved=0; fi`,
+    'if grep -qw overlay /proc/filesystems; then echo overlay=1; else echo overlay=0; fi',
+    'if test -e /proc/sys/net/bridge/bridge-nf-call-iptables; then echo brnf=1; else echo brnf=0; fi',
+    // Writing the value it already has changes nothing, and is the only sure test (root passes access(2)).
+    'f=/proc/sys/net/netfilter/nf_conntrack_max; if v=$(cat $f 2>/dev/null) && (echo "$v" > $f) 2>/dev/null; then echo ctmax=1; else echo ctmax=0; fi',
     // Last, so the script's exit code is ss's: the listening ports, after a separator line.
     "echo '--- ss -Htln'", // SS_SEPARATOR
     'ss -Htln',
   ].join('; '),
 );
+
+
+/** Bit 24 of the capability sets. */
+const CAP_SYS_RESOURCE = 24n;
+
+export function isLoopbackAddress(a: string): boolean {
+  return a.startsWith('127.') || a === '::1' || a === '0.0.0.0';
+}
 
 const ARCH: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
 
@@ -69,5 +105,12 @@ export async function gatherFacts(h: HostExec): Promise<HostFacts> {
     clock: Number(kv.get('clock') ?? 0),
     readAt: Date.now() / 1000,
     listeningPorts: parseListeningPorts(ss),
+    cgroupVersion: kv.get('cgroup') === '2' ? 2 : 1,
+    capSysResource: /^[0-9a-f]+$/i.test(kv.get('capBnd') ?? '') ? ((BigInt(`0x${kv.get('capBnd')}`) >> CAP_SYS_RESOURCE) & 1n) === 1n : true,
+    nameservers: (kv.get('nameservers') ?? '').split(/\s+/).filter(Boolean),
+    resolvedUpstream: kv.get('resolved') === '1',
+    overlayfs: kv.get('overlay') !== '0',
+    bridgeNetfilter: kv.get('brnf') !== '0',
+    conntrackMaxSettable: kv.get('ctmax') !== '0',
   };
 }

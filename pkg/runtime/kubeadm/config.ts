@@ -8,6 +8,7 @@ import type { Secret } from '../../secret/secret.js';
 import { UserError } from '../../errors/errors.js';
 import { deepMerge, isPlainObject, type Plain } from './merge.js';
 import { EXTRA_ARGS_KEYS, readExtraArgs, writeExtraArgs, type ArgMap } from './extra-args.js';
+import type { HostSettings } from '../host-settings.js';
 import { kubeadmApiVersion, parseKubeVersion, type KubeadmApiVersion } from './version.js';
 
 export const API_SERVER_HOST = 'apiserver.cluster.local';
@@ -35,6 +36,29 @@ export interface KubeadmInput {
   certificateKey?: Secret;
   /** `sha256:<hex>` pin of the cluster CA, for joins. */
   caCertHash?: string;
+  /** What this host's facts decided (cgroup v1, resolv.conf); absent when no facts are known (plan). */
+  settings?: HostSettings;
+  /** The rootfs carries every image: nothing is pulled, and CoreDNS runs the tag built. */
+  localImages?: LocalImages;
+  /** Some host cannot set nf_conntrack_max (a namespace or container host): kube-proxy must not try. */
+  conntrackMaxFixed?: boolean;
+}
+
+export interface LocalImages {
+  corednsTag: string;
+}
+
+/** Per-host kubelet settings go in as a kubeadm patch (the KubeletConfiguration is cluster-wide). */
+export const PATCHES_DIR = '/etc/sealts/patches';
+export const KUBELET_PATCH = `${PATCHES_DIR}/kubeletconfiguration+merge.yaml`;
+
+/** The kubelet patch this host needs, or undefined when the defaults are right for it. */
+export function kubeletPatch(settings: HostSettings | undefined): Plain | undefined {
+  if (!settings) return undefined;
+  const patch: Plain = {};
+  if (settings.cgroupV1) patch.failCgroupV1 = false;
+  if (settings.resolvConf) patch.resolvConf = settings.resolvConf;
+  return Object.keys(patch).length > 0 ? patch : undefined;
 }
 
 /** Every name and address the apiserver certificate must carry (shared with pkg/pki). */
@@ -49,12 +73,21 @@ function apiOf(cluster: Cluster): { api: KubeadmApiVersion; version: string } {
 }
 
 function nodeRegistration(input: KubeadmInput): Plain {
-  return {
+  const doc: Plain = {
     name: input.nodeName,
     criSocket: input.criSocket ?? DEFAULT_CRI_SOCKET,
     // The kubelet's node IP must be the Clusterfile address, not whichever NIC comes first.
     kubeletExtraArgs: { 'node-ip': input.host.ip } satisfies ArgMap,
   };
+  // No registry is assumed: the rootfs imported every image under the name kubeadm asks for.
+  if (input.localImages) doc.imagePullPolicy = 'Never';
+  // kubeadm's SystemVerification fails on cgroup v1 even with the kubelet told to accept it.
+  if (input.settings?.cgroupV1) doc.ignorePreflightErrors = ['SystemVerification'];
+  return doc;
+}
+
+function withPatches(doc: Plain, input: KubeadmInput): Plain {
+  return kubeletPatch(input.settings) ? { ...doc, patches: { directory: PATCHES_DIR } } : doc;
 }
 
 function localAPIEndpoint(host: HostSpec): Plain {
@@ -80,7 +113,7 @@ function initConfiguration(input: KubeadmInput, api: KubeadmApiVersion): Plain {
     ];
   }
   if (input.certificateKey) doc.certificateKey = input.certificateKey.reveal();
-  return doc;
+  return withPatches(doc, input);
 }
 
 const ENCRYPTION: Record<KeyAlgorithm, string> = {
@@ -90,7 +123,7 @@ const ENCRYPTION: Record<KeyAlgorithm, string> = {
   'ECDSA-P256': 'ECDSA-P256',
 };
 
-function clusterConfiguration(cluster: Cluster, api: KubeadmApiVersion, version: string): Plain {
+function clusterConfiguration(cluster: Cluster, api: KubeadmApiVersion, version: string, localImages?: LocalImages): Plain {
   const doc: Plain = {
     apiVersion: api,
     kind: 'ClusterConfiguration',
@@ -108,6 +141,8 @@ function clusterConfiguration(cluster: Cluster, api: KubeadmApiVersion, version:
     scheduler: { extraArgs: { 'bind-address': '0.0.0.0' } satisfies ArgMap },
     etcd: { local: { dataDir: '/var/lib/etcd' } },
   };
+  // kubeadm names a CoreDNS tag the module proxy does not serve; the rootfs carries the one built.
+  if (localImages) doc.dns = { imageTag: localImages.corednsTag };
   // Only v1beta4 knows the key algorithm; on v1beta3 kubeadm always uses RSA-2048.
   if (api === 'kubeadm.k8s.io/v1beta4') doc.encryptionAlgorithm = ENCRYPTION[cluster.pki.keyAlgorithm];
   return doc;
@@ -117,8 +152,10 @@ function kubeletConfiguration(): Plain {
   return { apiVersion: KUBELET_API, kind: 'KubeletConfiguration', cgroupDriver: 'systemd' };
 }
 
-function kubeProxyConfiguration(cluster: Cluster, mode: ProxyMode): Plain {
+function kubeProxyConfiguration(cluster: Cluster, mode: ProxyMode, conntrackMaxFixed?: boolean): Plain {
   const doc: Plain = { apiVersion: KUBE_PROXY_API, kind: 'KubeProxyConfiguration', mode };
+  // kube-proxy exits when it cannot raise the kernel-wide conntrack limit; 0 leaves it as it is.
+  if (conntrackMaxFixed) doc.conntrack = { maxPerCore: 0 };
   // kube-proxy in ipvs mode would otherwise flush the VIP's virtual server on every sync.
   if (mode === 'ipvs') doc.ipvs = { excludeCIDRs: [`${cluster.vip.address}/32`] };
   return doc;
@@ -142,7 +179,7 @@ function joinConfiguration(input: KubeadmInput, api: KubeadmApiVersion, controlP
     if (!input.certificateKey) throw new Error('joinConfiguration: a control-plane join needs certificateKey');
     doc.controlPlane = { localAPIEndpoint: localAPIEndpoint(input.host), certificateKey: input.certificateKey.reveal() };
   }
-  return doc;
+  return withPatches(doc, input);
 }
 
 /** Overrides apply to the document of the same kind; extraArgs tables merge per name. */
@@ -201,9 +238,9 @@ export function initDocuments(input: KubeadmInput): Plain[] {
   return finish(
     [
       initConfiguration(input, api),
-      clusterConfiguration(input.cluster, api, version),
+      clusterConfiguration(input.cluster, api, version, input.localImages),
       kubeletConfiguration(),
-      kubeProxyConfiguration(input.cluster, input.proxyMode),
+      kubeProxyConfiguration(input.cluster, input.proxyMode, input.conntrackMaxFixed),
     ],
     input.cluster,
     api,

@@ -13,7 +13,8 @@ import { removeVip, setHostsEntry, setupVip, hostsEntryFile, API_SERVER_NAME, ch
 import { execOk, type HostExec } from '../exec.js';
 import { putFiles, type PutFile } from '../put-files.js';
 import type { RenderedConfig, Runtime } from '../runtime.js';
-import { API_SERVER_PORT, initDocuments, joinDocuments, toYaml } from './config.js';
+import { API_SERVER_PORT, initDocuments, joinDocuments, KUBELET_PATCH, kubeletPatch, toYaml, type KubeadmInput, type LocalImages } from './config.js';
+import type { HostSettings } from '../host-settings.js';
 import { ADMIN_CONF, INIT_CONFIG, JOIN_CONFIG, LEFTOVERS, ROOT_KUBECONFIG, TOKEN_CONFIG } from './host-files.js';
 import { newBootstrapToken, newCertificateKey, tokenId } from './tokens.js';
 import { removeEtcdMember } from './etcd-members.js';
@@ -35,6 +36,12 @@ export interface KubeadmDeps {
   lvscareImage?: string;
   /** How long to wait for /readyz (ms). */
   readyTimeoutMs?: number;
+  /** What a host's facts decided (cgroup v1, resolv.conf): kubeadm preflight and kubelet patches. */
+  settings?(host: HostSpec): HostSettings | undefined;
+  /** The rootfs carries every image (nothing is pulled). */
+  localImages?: LocalImages;
+  /** Some host cannot set nf_conntrack_max: kube-proxy (configured cluster-wide) must leave it. */
+  conntrackMaxFixed?: boolean;
 }
 
 /** Run "$2".. every 0.2 s until it succeeds or "$1" seconds have passed (then exit 1, saying its last exit). */
@@ -64,9 +71,20 @@ export class KubeadmRuntime implements Runtime {
     return this.d.cluster;
   }
 
+  /** The document input every kubeadm config of `host` starts from. */
+  private input(host: HostSpec, nodeName = this.d.nodeName(host)): KubeadmInput {
+    return { cluster: this.cluster, host, nodeName, proxyMode: this.d.vipMode, settings: this.d.settings?.(host), localImages: this.d.localImages, conntrackMaxFixed: this.d.conntrackMaxFixed };
+  }
+
+  /** The host's kubelet patch file, when its facts need one (cgroup v1, resolv.conf). */
+  private patchFiles(host: HostSpec): PutFile[] {
+    const patch = kubeletPatch(this.d.settings?.(host));
+    return patch ? [{ path: KUBELET_PATCH, content: toYaml([patch]), mode: 0o644 }] : [];
+  }
+
   renderConfig(cluster: Cluster, host: HostSpec): RenderedConfig {
     const isMaster0 = mastersOf(cluster)[0]?.ip === host.ip;
-    const input = { cluster, host, nodeName: this.d.nodeName(host), proxyMode: this.d.vipMode };
+    const input = { ...this.input(host), cluster };
     if (isMaster0) return { files: { [INIT_CONFIG]: toYaml(initDocuments(input)) } };
     // Join documents need a token and CA hash that exist only at apply time: shown as placeholders.
     const placeholder = new Secret('<bootstrap-token>');
@@ -115,14 +133,8 @@ export class KubeadmRuntime implements Runtime {
   async init(master0: HostSpec): Promise<void> {
     const h = await this.d.connect(master0);
     if (await this.isControlPlane(h)) return; // never redo init on a running control plane
-    const docs = initDocuments({
-      cluster: this.cluster,
-      host: master0,
-      nodeName: this.d.nodeName(master0),
-      proxyMode: this.d.vipMode,
-      certificateKey: newCertificateKey(),
-    });
-    const files = [...(await this.masterPkiFiles(master0, true)), ...(await hostsEntryFile(h, API_SERVER_NAME, master0.ip)), configFile(INIT_CONFIG, toYaml(docs))];
+    const docs = initDocuments({ ...this.input(master0), certificateKey: newCertificateKey() });
+    const files = [...(await this.masterPkiFiles(master0, true)), ...(await hostsEntryFile(h, API_SERVER_NAME, master0.ip)), ...this.patchFiles(master0), configFile(INIT_CONFIG, toYaml(docs))];
     await putFiles(h, 'kubeadm init', files, thenRemove(INIT_CONFIG, ['kubeadm', 'init', '--config', INIT_CONFIG, '--upload-certs', '--skip-token-print']));
     await this.waitReady(h);
     await this.adminKubeconfigForRoot(h);
@@ -131,7 +143,7 @@ export class KubeadmRuntime implements Runtime {
   /** A short-lived bootstrap token made on a running master; the caller deletes it after use. */
   private async createToken(cp: HostExec): Promise<Secret> {
     const token = newBootstrapToken();
-    const doc = initDocuments({ cluster: this.cluster, host: mastersOf(this.cluster)[0]!, nodeName: 'token', proxyMode: this.d.vipMode, token })[0]!;
+    const doc = initDocuments({ ...this.input(mastersOf(this.cluster)[0]!, 'token'), token })[0]!;
     (doc.bootstrapTokens as Array<Record<string, unknown>>)[0]!.ttl = '15m0s';
     await putFiles(cp, 'kubeadm token create', [configFile(TOKEN_CONFIG, toYaml([doc]))], thenRemove(TOKEN_CONFIG, ['kubeadm', 'token', 'create', '--config', TOKEN_CONFIG, '--kubeconfig', ADMIN_CONF]));
     return token;
@@ -143,7 +155,7 @@ export class KubeadmRuntime implements Runtime {
 
   private async uploadCerts(cp: HostExec): Promise<Secret> {
     const key = newCertificateKey();
-    const doc = initDocuments({ cluster: this.cluster, host: mastersOf(this.cluster)[0]!, nodeName: 'upload', proxyMode: this.d.vipMode, certificateKey: key })[0]!;
+    const doc = initDocuments({ ...this.input(mastersOf(this.cluster)[0]!, 'upload'), certificateKey: key })[0]!;
     await putFiles(cp, 'kubeadm upload-certs', [configFile(TOKEN_CONFIG, toYaml([doc]))], thenRemove(TOKEN_CONFIG, ['kubeadm', 'init', 'phase', 'upload-certs', '--upload-certs', '--config', TOKEN_CONFIG, '--kubeconfig', ADMIN_CONF]));
     return key;
   }
@@ -161,11 +173,8 @@ export class KubeadmRuntime implements Runtime {
   /** `kubeadm join` with its config (removed after), plus any other files that go first. */
   private async join(h: HostExec, host: HostSpec, token: Secret, certificateKey: Secret | undefined, withFiles: PutFile[] = []): Promise<void> {
     const cp = host.roles.includes('master');
-    const docs = joinDocuments(
-      { cluster: this.cluster, host, nodeName: this.d.nodeName(host), proxyMode: this.d.vipMode, token, certificateKey, caCertHash: caCertHash(await this.caPem()) },
-      cp,
-    );
-    await putFiles(h, 'kubeadm join', [...withFiles, configFile(JOIN_CONFIG, toYaml(docs))], thenRemove(JOIN_CONFIG, ['kubeadm', 'join', '--config', JOIN_CONFIG]));
+    const docs = joinDocuments({ ...this.input(host), token, certificateKey, caCertHash: caCertHash(await this.caPem()) }, cp);
+    await putFiles(h, 'kubeadm join', [...withFiles, ...this.patchFiles(host), configFile(JOIN_CONFIG, toYaml(docs))], thenRemove(JOIN_CONFIG, ['kubeadm', 'join', '--config', JOIN_CONFIG]));
   }
 
   async joinMasters(masters: readonly HostSpec[]): Promise<void> {

@@ -1,0 +1,136 @@
+// Benchmark: `sealts apply` of REAL Kubernetes (the real rootfs of test/e2e/real-kube.ts) on systemd
+// fleet hosts, 1 master + 2 nodes and 3 masters + 2 nodes, each on a fresh fleet. sealts' overhead is
+// a ratio taken from the same run: apply wall time / the host commands on the critical path (kubeadm
+// init, each control-plane join in turn, then the slowest node join), each command's own time read
+// from the run's per-host logs (their `exit ... after N ms` lines). Goal (issue 10): <= 1.15.
+// Also: the peak memory of each host (its memory cgroup, tmpfs pages included) and of the machine.
+// Run: npx tsx bench/real-apply.ts [--id 82]
+import { execFile } from 'node:child_process';
+import { readdir, readFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { fleetUp, type Fleet } from '../test/fleet/index.js';
+import { fleetCgroupDirs } from '../test/fleet/cgroups.js';
+import { trustFleet } from '../test/e2e/cli-cluster.js';
+import { realClusterfileText, realRootfs } from '../test/e2e/real-kube.js';
+
+const run = promisify(execFile);
+const SEALTS = fileURLToPath(new URL('../cmd/sealts.ts', import.meta.url));
+
+export interface HostCommand {
+  host: string;
+  kind: 'init' | 'join';
+  ms: number;
+}
+
+/** kubeadm init/join commands and their durations, from one run's per-host log files. */
+export function kubeadmCommands(host: string, log: string): HostCommand[] {
+  const out: HostCommand[] = [];
+  let pending: HostCommand['kind'] | undefined;
+  for (const line of log.split('\n')) {
+    const m = /^\S+ (cmd|exit)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === 'cmd') pending = /kubeadm init --config/.test(m[2]!) ? 'init' : /kubeadm join --config/.test(m[2]!) ? 'join' : undefined;
+    else if (pending) {
+      const ms = /after (\d+) ms/.exec(m[2]!);
+      if (ms) out.push({ host, kind: pending, ms: Number(ms[1]) });
+      pending = undefined;
+    }
+  }
+  return out;
+}
+
+/** init, then the masters' joins one after another, then the slowest node join (they overlap). */
+export function criticalPathMs(cmds: readonly HostCommand[], masters: ReadonlySet<string>): number {
+  const init = cmds.filter((c) => c.kind === 'init').reduce((a, c) => a + c.ms, 0);
+  const masterJoins = cmds.filter((c) => c.kind === 'join' && masters.has(c.host)).reduce((a, c) => a + c.ms, 0);
+  const nodeJoin = Math.max(0, ...cmds.filter((c) => c.kind === 'join' && !masters.has(c.host)).map((c) => c.ms));
+  return init + masterJoins + nodeJoin;
+}
+
+export interface RealApplyRow {
+  masters: number;
+  nodes: number;
+  wallS: number;
+  criticalS: number;
+  ratio: number;
+  peakHostMiB: Record<string, number>;
+  peakMachineMiB: number;
+}
+
+/** Samples each host's memory cgroup and the machine's used memory every second; returns the peaks. */
+function memorySampler(fleet: Fleet, groupDirs: string[]): { stop(): Promise<{ hosts: Record<string, number>; machine: number }> } {
+  const memDir = groupDirs.find((d) => /\/memory\//.test(d) || d.includes('/memory'));
+  const hosts: Record<string, number> = {};
+  let machine = 0;
+  let done = false;
+  const loop = (async () => {
+    while (!done) {
+      const info = await readFile('/proc/meminfo', 'utf8');
+      const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+      machine = Math.max(machine, (kb('MemTotal') - kb('MemAvailable')) / 1024);
+      for (const h of fleet.hosts) {
+        const usage = memDir ? await readFile(path.join(memDir, h.name, 'memory.usage_in_bytes'), 'utf8').catch(() => '0') : '0';
+        hosts[h.name] = Math.max(hosts[h.name] ?? 0, Number(usage) / 2 ** 20);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  return {
+    async stop() {
+      done = true;
+      await loop;
+      return { hosts, machine };
+    },
+  };
+}
+
+async function applyOnce(masters: number, nodes: number, id: number, image: string): Promise<RealApplyRow> {
+  const fleet = await fleetUp({ id, n: masters + nodes, init: 'systemd' });
+  const work = await mkdtemp(path.join(os.tmpdir(), 'sealts-bench-real-'));
+  const name = `bench${id}`;
+  const home = path.join(work, 'home');
+  try {
+    const ips = fleet.hosts.map((h) => h.ip);
+    const file = path.join(work, 'Clusterfile');
+    await writeFile(file, realClusterfileText(fleet, { name, masters: ips.slice(0, masters), nodes: ips.slice(masters), image }));
+    await trustFleet(fleet, home, name);
+    const sampler = memorySampler(fleet, await fleetCgroupDirs(`sealts-fleet-${id}`));
+    const t0 = performance.now();
+    await run(process.execPath, ['--import', 'tsx', SEALTS, 'apply', '-f', file, '--yes'], { env: { ...process.env, SEALTS_HOME: home }, maxBuffer: 64 << 20 });
+    const wallS = (performance.now() - t0) / 1000;
+    const mem = await sampler.stop();
+    const logs = path.join(home, name, 'logs');
+    const runDir = path.join(logs, (await readdir(logs)).sort().pop()!);
+    const cmds: HostCommand[] = [];
+    for (const f of await readdir(runDir)) cmds.push(...kubeadmCommands(f.replace(/\.log$/, ''), await readFile(path.join(runDir, f), 'utf8')));
+    const criticalS = criticalPathMs(cmds, new Set(ips.slice(0, masters))) / 1000;
+    await run(process.execPath, ['--import', 'tsx', SEALTS, 'delete', '--all', '--yes'], { env: { ...process.env, SEALTS_HOME: home }, maxBuffer: 64 << 20 });
+    return { masters, nodes, wallS, criticalS, ratio: wallS / criticalS, peakHostMiB: mem.hosts, peakMachineMiB: mem.machine };
+  } finally {
+    await fleet.down();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export async function realApplyBench(id: number, shapes: Array<[number, number]> = [[1, 2], [3, 2]]): Promise<RealApplyRow[]> {
+  const image = await realRootfs();
+  const rows: RealApplyRow[] = [];
+  for (const [m, n] of shapes) rows.push(await applyOnce(m, n, id, image));
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { id: { type: 'string', default: '82' } } });
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const rows = await realApplyBench(Number(values.id));
+  console.log(`load before: ${load}; after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log('| shape | apply wall | critical path (init + joins) | overhead ratio | peak per host (MiB) | machine peak (MiB) |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const hosts = Object.entries(r.peakHostMiB).map(([h, v]) => `${h} ${Math.round(v)}`).join(', ');
+    console.log(`| ${r.masters} + ${r.nodes} | ${r.wallS.toFixed(1)} s | ${r.criticalS.toFixed(1)} s | ${r.ratio.toFixed(2)} | ${hosts} | ${Math.round(r.peakMachineMiB)} |`);
+  }
+}

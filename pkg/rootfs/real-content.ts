@@ -1,0 +1,81 @@
+// What a real rootfs carries beyond the skeleton, staged from a kube-bins cache directory
+// (scripts/kube-bins.sh): the host binaries (kubeadm, kubelet, kubectl, etcdctl, containerd and its
+// shim and ctr, runc), the CNI plugins, and every image as an OCI archive under images/<role>/.
+// runc and the CNI plugins are Debian's (packages runc, containernetworking-plugins) from this machine.
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { UserError } from '../errors/errors.js';
+import { mustRelease } from '../versions/index.js';
+import { imageArchivePath, kubeImageSpecs } from './kube-images.js';
+import { writeOciArchive } from './oci.js';
+import type { Manifest } from './manifest.js';
+
+const run = promisify(execFile);
+
+/** Installed on every host by init.sh (bin/ -> /usr/bin). */
+export const HOST_BINARIES = ['kubeadm', 'kubelet', 'kubectl', 'etcdctl', 'containerd', 'containerd-shim-runc-v2', 'ctr'];
+/** Built into images only. */
+const IMAGE_BINARIES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'etcd', 'pause', 'coredns'];
+const RUNC = '/usr/sbin/runc';
+const CNI_SOURCE = '/usr/lib/cni';
+/** The CNI plugins sealts' pod network (bridge + host-local, per node) and kube-proxy's portmap use. */
+export const CNI_PLUGINS = ['bridge', 'host-local', 'loopback', 'portmap'];
+
+async function mustExist(file: string, hint: string): Promise<void> {
+  if (!(await stat(file).catch(() => undefined))?.isFile()) throw new UserError(`${file}: missing (${hint})`);
+}
+
+/** "v1.36.3" from each Kubernetes binary's own version output: what the files really are. */
+export async function binaryVersions(binDir: string): Promise<Record<string, string>> {
+  const ask: Record<string, string[]> = { kubeadm: ['version', '-o', 'short'], kubelet: ['--version'], kubectl: ['version', '--client'] };
+  const out: Record<string, string> = {};
+  for (const [name, args] of Object.entries(ask)) {
+    const r = await run(path.join(binDir, name), args, { timeout: 30_000 }).catch((e: Error & { stderr?: string }) => {
+      throw new UserError(`${path.join(binDir, name)} ${args.join(' ')}: ${(e.stderr || e.message).split('\n')[0]}`);
+    });
+    out[name] = /v\d+\.\d+\.\d+\S*/.exec(r.stdout)?.[0] ?? r.stdout.trim();
+  }
+  return out;
+}
+
+/** Refuses binaries whose reported version is not `version`. */
+export async function assertBinaryVersions(binDir: string, version: string, what: string): Promise<void> {
+  const got = await binaryVersions(binDir);
+  const wrong = Object.entries(got).filter(([, v]) => v !== version);
+  if (wrong.length > 0) throw new UserError(`${what}: ${wrong.map(([n, v]) => `${n} is ${v}`).join(', ')}, not ${version}`);
+}
+
+/** Stages bin/, cni/ and images/ of a real rootfs for `version` into `stage`. */
+export async function stageRealContent(stage: string, cacheDir: string, version: string, arch: string): Promise<void> {
+  mustRelease(version);
+  const bins = path.join(cacheDir, 'bin');
+  const hint = `build it with: scripts/kube-bins.sh ${version}`;
+  for (const b of [...HOST_BINARIES, ...IMAGE_BINARIES]) await mustExist(path.join(bins, b), hint);
+  await mustExist(RUNC, 'install Debian\'s runc');
+  for (const p of CNI_PLUGINS) await mustExist(path.join(CNI_SOURCE, p), 'install Debian\'s containernetworking-plugins');
+  await assertBinaryVersions(bins, version, `--kube-bins ${cacheDir}`);
+
+  await mkdir(path.join(stage, 'bin'), { recursive: true });
+  for (const b of HOST_BINARIES) await copyFile(path.join(bins, b), path.join(stage, 'bin', b));
+  await copyFile(RUNC, path.join(stage, 'bin', 'runc'));
+  await mkdir(path.join(stage, 'cni'), { recursive: true });
+  for (const p of CNI_PLUGINS) await copyFile(path.join(CNI_SOURCE, p), path.join(stage, 'cni', p));
+  const refs: string[] = [];
+  for (const img of await kubeImageSpecs(bins, version, arch)) {
+    const file = path.join(stage, imageArchivePath(img));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeOciArchive(img.spec, file);
+    refs.push(`${img.role} ${imageArchivePath(img)} ${img.ref}\n`);
+  }
+  await writeFile(path.join(stage, IMAGE_REFS), refs.join(''), { mode: 0o644 });
+}
+
+/** "ROLE FILE REF" per image: init.sh imports by it, apply knows from it that nothing is pulled. */
+export const IMAGE_REFS = 'images/refs';
+
+/** The rootfs carries the cluster's images (kubeadm then pulls nothing). */
+export function hasLocalImages(m: Manifest): boolean {
+  return m.files.some((f) => f.path === IMAGE_REFS);
+}

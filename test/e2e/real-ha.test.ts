@@ -1,0 +1,112 @@
+// HA on REAL Kubernetes (id 81, 6 systemd hosts): `sealts apply` of 3 masters + 2 nodes with the VIP
+// in iptables mode (this kernel has no IPVS); with master0's kubelet and apiserver stopped, kubectl
+// on a node through the VIP still works; `sealts join --nodes` adds a Ready node; `sealts delete
+// --masters` removes a master and etcd lists the other two; `delete --all` leaves every host as
+// fleet-up made it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { sealts as runCli } from '../cli/helpers.js';
+import { fleetUp, type Fleet } from '../fleet/index.js';
+import { trustFleet } from './cli-cluster.js';
+import { lookAt, lookDiff, type HostLook } from './host-look.js';
+import { eventually, kubectl, realClusterfileText, realRootfs } from './real-kube.js';
+import { testVip } from './runtime-harness.js';
+
+let fleet: Fleet;
+let work: string;
+let clusterfile: string;
+const pristine = new Map<string, HostLook>();
+const home = () => path.join(work, 'home');
+const sealts = (args: string[]) => runCli(args, { SEALTS_HOME: home() });
+const ip = (i: number) => fleet.hosts[i]!.ip;
+
+before(async () => {
+  const image = await realRootfs();
+  fleet = await fleetUp({ id: 81, n: 6, init: 'systemd' });
+  work = await mkdtemp(path.join(os.tmpdir(), 'sealts-realha-'));
+  clusterfile = path.join(work, 'Clusterfile');
+  await writeFile(clusterfile, realClusterfileText(fleet, { name: 'realha', masters: [ip(0), ip(1), ip(2)], nodes: [ip(3), ip(4)], image }));
+  await trustFleet(fleet, home(), 'realha');
+  for (const h of fleet.hosts) pristine.set(h.ip, await lookAt(fleet, h.ip));
+});
+
+after(async () => {
+  await fleet?.down();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function readyNodes(master: string): Promise<string[]> {
+  const out = await kubectl(fleet, master, ['get', 'nodes', '--no-headers']);
+  return out.trim().split('\n').filter((l) => / Ready /.test(l)).map((l) => l.split(/\s+/)[0]!).sort();
+}
+
+/** etcd's member names, asked with etcdctl on a master (its own certificates). */
+async function etcdMembers(master: string): Promise<string[]> {
+  const out = await fleet.runOk(master, [
+    '/usr/bin/etcdctl', '--endpoints', 'https://127.0.0.1:2379', '--cacert', '/etc/kubernetes/pki/etcd/ca.crt',
+    '--cert', '/etc/kubernetes/pki/etcd/healthcheck-client.crt', '--key', '/etc/kubernetes/pki/etcd/healthcheck-client.key', 'member', 'list', '-w', 'simple',
+  ]);
+  return out.trim().split('\n').map((l) => l.split(', ')[2]!).sort();
+}
+
+test('apply: 3 masters + 2 nodes, real binaries, iptables VIP', { timeout: 1_200_000 }, async () => {
+  const r = await sealts(['apply', '-f', clusterfile, '--yes']);
+  assert.equal(r.code, 0, `apply failed:\n${r.stdout}\n${r.stderr}`);
+  const want = [0, 1, 2, 3, 4].map((i) => fleet.hosts[i]!.name).sort();
+  await eventually('5 nodes Ready', 240_000, async () => {
+    const ready = await readyNodes(ip(0));
+    return ready.join() === want.join() || ready.join();
+  });
+  assert.deepEqual(await etcdMembers(ip(1)), [0, 1, 2].map((i) => fleet.hosts[i]!.name).sort());
+});
+
+test('with master0 down, kubectl on a node through the VIP still works', { timeout: 600_000 }, async () => {
+  // An admin kubeconfig aimed at the VIP, on a node (nodes hold no admin credentials of their own).
+  const admin = (await readFile(path.join(home(), 'realha', 'admin.conf'), 'utf8')).replace(/server: .*/, `server: https://${testVip(fleet)}:6443`);
+  await fleet.runOk(ip(3), ['sh', '-c', 'umask 077; cat > /tmp/vip-admin.conf'], { input: admin });
+  try {
+    await fleet.runOk(ip(0), ['systemctl', 'stop', 'kubelet']);
+    const ids = (await fleet.runOk(ip(0), ['ctr', '-n', 'k8s.io', 'containers', 'ls', '-q', 'labels."io.kubernetes.container.name"==kube-apiserver'])).trim().split('\n').filter(Boolean);
+    assert.ok(ids.length > 0, 'master0 runs an apiserver container');
+    for (const id of ids) await fleet.run(ip(0), ['ctr', '-n', 'k8s.io', 'tasks', 'kill', '-s', 'SIGKILL', id]);
+    await eventually('master0 apiserver down', 30_000, async () => (await fleet.run(ip(3), ['curl', '-sk', '--max-time', '2', `https://${ip(0)}:6443/readyz`])).code !== 0);
+    // The VIP's watcher drops master0 within a few seconds; then every request must succeed.
+    await new Promise((r) => setTimeout(r, 6000));
+    for (let i = 0; i < 10; i++) {
+      const out = await fleet.runOk(ip(3), ['/usr/bin/kubectl', '--kubeconfig', '/tmp/vip-admin.conf', 'get', 'nodes', '-o', 'name', '--request-timeout=10s']);
+      assert.equal(out.trim().split('\n').length, 5, `try ${i}: ${out}`);
+    }
+  } finally {
+    await fleet.run(ip(3), ['rm', '-f', '/tmp/vip-admin.conf']);
+    await fleet.run(ip(0), ['systemctl', 'start', 'kubelet']);
+  }
+  await eventually('master0 apiserver back', 180_000, async () => (await fleet.run(ip(3), ['curl', '-sk', '--max-time', '2', `https://${ip(0)}:6443/readyz`])).code === 0);
+});
+
+test('sealts join --nodes adds a Ready node', { timeout: 900_000 }, async () => {
+  const r = await sealts(['join', '--nodes', ip(5), '--yes']);
+  assert.equal(r.code, 0, `join failed:\n${r.stdout}\n${r.stderr}`);
+  await eventually('the new node Ready', 180_000, async () => (await readyNodes(ip(1))).includes(fleet.hosts[5]!.name));
+});
+
+test('sealts delete --masters removes a master; etcd lists the other two', { timeout: 900_000 }, async () => {
+  const r = await sealts(['delete', '--masters', ip(2), '--yes']);
+  assert.equal(r.code, 0, `delete failed:\n${r.stdout}\n${r.stderr}`);
+  assert.deepEqual(await etcdMembers(ip(0)), [0, 1].map((i) => fleet.hosts[i]!.name).sort());
+  const nodes = (await kubectl(fleet, ip(0), ['get', 'nodes', '-o', 'name'])).trim().split('\n');
+  assert.ok(!nodes.includes(`node/${fleet.hosts[2]!.name}`));
+  const diff = lookDiff(pristine.get(ip(2))!, await lookAt(fleet, ip(2)));
+  assert.deepEqual(diff, [], `the removed master differs from fleet-up:\n${diff.join('\n')}`);
+});
+
+test('sealts delete --all leaves every host as fleet-up made it', { timeout: 600_000 }, async () => {
+  const r = await sealts(['delete', '--all', '--yes']);
+  assert.equal(r.code, 0, `delete failed:\n${r.stdout}\n${r.stderr}`);
+  for (const h of fleet.hosts) {
+    const diff = lookDiff(pristine.get(h.ip)!, await lookAt(fleet, h.ip));
+    assert.deepEqual(diff, [], `${h.ip} differs from fleet-up:\n${diff.join('\n')}`);
+  }
+});

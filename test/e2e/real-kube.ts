@@ -1,0 +1,99 @@
+// What every real-Kubernetes test shares: the binaries built from the Go module proxy
+// (scripts/kube-bins.sh, cached outside the repo), a real rootfs made from them by `sealts rootfs
+// build --kube-bins` (cached beside them, keyed by everything that goes into it), a Clusterfile for
+// the fleet with pod and service ranges in 198.18.0.0/15, and kubectl run ON a master with the real
+// kubectl the rootfs installed. A missing build fails the test with its reason; it never skips.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Fleet } from '../fleet/index.js';
+import { buildRootfs, hostArch } from '../../pkg/rootfs/index.js';
+import { DEFAULT_KUBERNETES_VERSION } from '../../pkg/versions/index.js';
+import { REPO } from '../cli/helpers.js';
+import { testVip } from './runtime-harness.js';
+
+const run = promisify(execFile);
+export const KUBE_VERSION = process.env.SEALTS_KUBE_VERSION ?? DEFAULT_KUBERNETES_VERSION;
+/** Test pod and service ranges: inside 198.18.0.0/15, clear of every fleet's 198.18.<id>.0/24. */
+export const TEST_POD_CIDR = '198.19.0.0/17';
+export const TEST_SERVICE_CIDR = '198.19.128.0/22';
+
+/** The kube-bins cache dir for KUBE_VERSION, built when missing (cold: tens of minutes). */
+export async function kubeBins(): Promise<string> {
+  try {
+    const { stdout } = await run(path.join(REPO, 'scripts', 'kube-bins.sh'), [KUBE_VERSION], { maxBuffer: 64 << 20, timeout: 80 * 60_000 });
+    return stdout.trim().split('\n').pop()!;
+  } catch (e) {
+    const x = e as { stderr?: string; message: string };
+    throw new Error(`the real Kubernetes binaries could not be built (scripts/kube-bins.sh ${KUBE_VERSION}): ${(x.stderr ?? x.message).trim().split('\n').slice(-3).join(' | ')}`);
+  }
+}
+
+/** sha256 over the files of `dirs` (paths and contents): what the cached rootfs was made from. */
+async function treeHash(dirs: string[]): Promise<string> {
+  const h = createHash('sha256');
+  for (const d of dirs) {
+    const entries = (await readdir(d, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
+    for (const f of entries) h.update(`${path.relative(REPO, f)}\0`).update(await readFile(f));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** A real rootfs directory for KUBE_VERSION, built once per change of its inputs and kept in the cache. */
+export async function realRootfs(): Promise<string> {
+  const bins = await kubeBins();
+  const stamps = (await readdir(path.join(bins, 'stamps'))).sort().join(',');
+  const key = await treeHash([path.join(REPO, 'rootfs'), path.join(REPO, 'pkg', 'rootfs'), path.join(REPO, 'pkg', 'versions')]);
+  const out = path.join(bins, `rootfs-${createHash('sha256').update(stamps + key).digest('hex').slice(0, 12)}`);
+  if (await stat(path.join(out, 'manifest.json')).catch(() => undefined)) return out;
+  // Old rootfs builds of this version are replaced, not accumulated.
+  for (const e of await readdir(bins)) if (e.startsWith('rootfs-')) await rm(path.join(bins, e), { recursive: true, force: true });
+  const tmp = `${out}.tmp`;
+  await rm(tmp, { recursive: true, force: true });
+  await buildRootfs({ kubeBins: bins, kubernetesVersion: KUBE_VERSION, arch: hostArch(), out: tmp });
+  await rename(tmp, out);
+  return out;
+}
+
+export interface RealClusterfile {
+  name: string;
+  masters: string[];
+  nodes: string[];
+  image: string;
+}
+
+/** The plain Clusterfile a user writes for the fleet: no override document. */
+export function realClusterfileText(fleet: Fleet, o: RealClusterfile): string {
+  return [
+    'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${o.name}`, 'spec:', `  image: ${o.image}`,
+    `  runtime: {type: kubeadm, version: ${KUBE_VERSION}}`, `  ssh: {user: root, pk: ${fleet.keyPath}}`,
+    `  network: {podCIDR: ${TEST_POD_CIDR}, serviceCIDR: ${TEST_SERVICE_CIDR}}`,
+    `  vip: {address: ${testVip(fleet)}, mode: iptables}`,
+    '  hosts:', `    - ips: [${o.masters.join(', ')}]`, '      roles: [master]',
+    ...(o.nodes.length > 0 ? [`    - ips: [${o.nodes.join(', ')}]`, '      roles: [node]'] : []), '',
+  ].join('\n');
+}
+
+/** The real kubectl, on a master, as the cluster admin. */
+export async function kubectl(fleet: Fleet, master: string, args: string[], input?: string): Promise<string> {
+  return fleet.runOk(master, ['/usr/bin/kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', ...args], { input, timeoutMs: 300_000 });
+}
+
+/** Poll fn (every second) until it returns true or timeoutMs passes; the error says what was last seen. */
+export async function eventually(what: string, timeoutMs: number, fn: () => Promise<boolean | string>): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const r = await fn();
+      if (r === true) return;
+      last = typeof r === 'string' ? r : 'false';
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() > end) throw new Error(`${what}: not true after ${timeoutMs / 1000} s (last: ${last.slice(0, 2000)})`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
