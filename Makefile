@@ -54,12 +54,13 @@ demo: deps build kube-bins
 	bash scripts/demo.sh
 
 # Full-size benchmarks on the fleet (minutes each); figures go to bench/RESULTS.md by hand.
-bench: deps
+bench: deps kube-bins
 	npx tsx bench/fanout.ts
 	npx tsx bench/push.ts
 	npx tsx bench/push-memory.ts
 	npx tsx bench/pki.ts
 	npx tsx bench/apply.ts
+	npx tsx bench/real-apply.ts
 
 clean:
 	rm -rf dist

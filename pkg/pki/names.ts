@@ -91,10 +91,22 @@ export function checkNodeName(name: string, ip: string): string {
 
 /** Kubernetes >= 1.29 splits admin rights into admin.conf (kubeadm:cluster-admins) + super-admin.conf. */
 export function hasSuperAdmin(version: string): boolean {
+  return atLeast(version, 29);
+}
+
+/** True for Kubernetes 1.<minor> and later. */
+function atLeast(version: string, minor: number): boolean {
   const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
   if (!m) throw new UserError(`runtime.version: ${JSON.stringify(version)} is not a Kubernetes version`);
-  const [major, minor] = [Number(m[1]), Number(m[2])];
-  return major > 1 || (major === 1 && minor >= 29);
+  return Number(m[1]) > 1 || (Number(m[1]) === 1 && Number(m[2]) >= minor);
+}
+
+/**
+ * kubeadm 1.29-1.35 put the apiserver's kubelet client certificate in kubeadm:cluster-admins (1.28 and
+ * earlier: system:masters); 1.36 gives it no group, only its name (RBAC binds the kubelet API to it).
+ */
+export function kubeletClientGroups(version: string, admins: string): string[] {
+  return atLeast(version, 36) ? [] : [admins];
 }
 
 /** https://IP:PORT, bracketing IPv6. */

@@ -2,7 +2,7 @@
 import type { Cluster } from '../clusterfile/types.js';
 import { UserError } from '../errors/errors.js';
 import type { CertificateRequest } from './cert.js';
-import { checkNodeName, classifySans, firstServiceIp, hasSuperAdmin, serverUrl } from './names.js';
+import { checkNodeName, classifySans, firstServiceIp, hasSuperAdmin, kubeletClientGroups, serverUrl } from './names.js';
 import type { HostIdentity } from './types.js';
 
 export type CaName = 'ca' | 'front-proxy-ca' | 'etcd/ca';
@@ -84,7 +84,7 @@ export function planPki(cluster: Cluster, masters: HostIdentity[], nodes: HostId
   });
 
   const leaves: LeafSpec[] = [
-    { name: 'apiserver-kubelet-client', path: 'apiserver-kubelet-client', signer: 'ca', request: leaf('kube-apiserver-kubelet-client', [admins], ['clientAuth']) },
+    { name: 'apiserver-kubelet-client', path: 'apiserver-kubelet-client', signer: 'ca', request: leaf('kube-apiserver-kubelet-client', kubeletClientGroups(cluster.runtime.version, admins), ['clientAuth']) },
     { name: 'front-proxy-client', path: 'front-proxy-client', signer: 'front-proxy-ca', request: leaf('front-proxy-client', [], ['clientAuth']) },
     { name: 'etcd/healthcheck-client', path: 'etcd/healthcheck-client', signer: 'etcd/ca', request: leaf('kube-etcd-healthcheck-client', [], ['clientAuth']) },
     { name: 'apiserver-etcd-client', path: 'apiserver-etcd-client', signer: 'etcd/ca', request: leaf('kube-apiserver-etcd-client', [], ['clientAuth']) },

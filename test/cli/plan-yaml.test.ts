@@ -63,7 +63,7 @@ describe('plan -o yaml shows the rendered kubeadm documents', () => {
     ]);
   });
 
-  it('master0 gets Init, Cluster, Kubelet and KubeProxy configurations for v1.32 (v1beta4)', () => {
+  it('master0 gets Init, Cluster, Kubelet and KubeProxy configurations for v1.36 (v1beta4)', () => {
     const init = docs(filesOf(stdout).get('198.18.0.11: /etc/sealts/kubeadm-init.yaml')!);
     assert.deepEqual(init.map((d) => d.kind), ['InitConfiguration', 'ClusterConfiguration', 'KubeletConfiguration', 'KubeProxyConfiguration']);
     const cc = kind(init, 'ClusterConfiguration') as Doc & { controlPlaneEndpoint: string; networking: { podSubnet: string }; apiServer: { certSANs: string[] }; etcd: { local: { extraArgs: Array<{ name: string; value: string }>; dataDir: string } } };
@@ -71,7 +71,7 @@ describe('plan -o yaml shows the rendered kubeadm documents', () => {
     assert.equal(kind(init, 'InitConfiguration').apiVersion, 'kubeadm.k8s.io/v1beta4');
     assert.match(stdout, /^controlPlaneEndpoint: apiserver\.cluster\.local:6443$/m);
     assert.equal(cc.controlPlaneEndpoint, 'apiserver.cluster.local:6443');
-    assert.equal(cc.networking.podSubnet, '100.64.0.0/10');
+    assert.equal(cc.networking.podSubnet, '198.19.0.0/17');
     assert.ok(cc.apiServer.certSANs.includes('k8s.example.test'), 'the Clusterfile\'s SANs');
     const vip = (parse(stdout.split(/^---$/m)[0]!) as { spec: { vip: { address: string } } }).spec.vip.address;
     assert.ok(cc.apiServer.certSANs.includes(vip), `the VIP ${vip} is a SAN`);
@@ -99,7 +99,7 @@ describe('plan -o yaml shows the rendered kubeadm documents', () => {
 
   it('an older Kubernetes version gets kubeadm.k8s.io/v1beta3 documents', async () => {
     const text = (await readFile(join(REPO, HA), 'utf8'))
-      .replace('version: v1.32.8', 'version: v1.29.4')
+      .replace('version: v1.36.3', 'version: v1.29.4')
       .replace(/^image: \.\.\/rootfs/m, '')
       .replace('image: ../rootfs', `image: ${join(REPO, 'rootfs')}`)
       .replace('pk: ../.fleet/id_ed25519', `pk: ${join(REPO, '.fleet/id_ed25519')}`)

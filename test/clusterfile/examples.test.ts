@@ -41,7 +41,7 @@ test('ha.yaml: 3 masters, 3 nodes and a ClusterConfiguration override', async ()
 
 test('k0s.yaml, sudo-user.yaml and bastion.yaml say what they show', async () => {
   const k0s = await loadClusterfile(path.join(DIR, 'k0s.yaml'));
-  assert.deepEqual(k0s.runtime, { type: 'k0s', version: 'v1.32.8+k0s.0' });
+  assert.deepEqual(k0s.runtime, { type: 'k0s', version: 'v1.36.3+k0s.0' });
   const sudo = await loadClusterfile(path.join(DIR, 'sudo-user.yaml'), { env: ENV });
   assert.equal(sudo.ssh.user, 'ops');
   assert.equal(sudo.ssh.sudoPasswd?.reveal(), 'example-sudo-pass');

@@ -1,6 +1,7 @@
 // Everything a cluster could leave on a fleet host besides files: processes, mounts, network links,
 // routes, iptables rules and nftables tables. With upperSnapshot (the files), two looks taken at
 // fleet-up and after `delete --all` prove the host is as fleet-up made it.
+import assert from 'node:assert/strict';
 import type { Fleet } from '../fleet/index.js';
 import { snapshotDiff, upperSnapshot } from './upper-snapshot.js';
 
@@ -46,4 +47,12 @@ export function lookDiff(before: HostLook, after: HostLook): string[] {
     for (const x of b) if (!a.has(x)) diffs.push(`${k} removed: ${x}`);
   }
   return diffs;
+}
+
+/** Every host of `ips` looks as it did in `before` (taken at fleet-up), or the assertion names what differs. */
+export async function assertAsBefore(fleet: Fleet, before: ReadonlyMap<string, HostLook>, ips: readonly string[]): Promise<void> {
+  for (const ip of ips) {
+    const diff = lookDiff(before.get(ip)!, await lookAt(fleet, ip));
+    assert.deepEqual(diff, [], `${ip} differs from fleet-up:\n${diff.join('\n')}`);
+  }
 }

@@ -13,7 +13,7 @@ import { sealts as runCli } from '../cli/helpers.js';
 import { fleetUp, type Fleet } from '../fleet/index.js';
 import { BUSYBOX_IMAGE, busyboxOciArchive } from '../fleet/oci-image.js';
 import { trustFleet } from './cli-cluster.js';
-import { lookAt, lookDiff, type HostLook } from './host-look.js';
+import { assertAsBefore, lookAt, type HostLook } from './host-look.js';
 import { eventually, kubectl, realClusterfileText, realRootfs } from './real-kube.js';
 
 let fleet: Fleet;
@@ -143,8 +143,5 @@ test('a re-apply of the running cluster changes nothing and keeps it Ready', { t
 test('sealts delete --all leaves every host as fleet-up made it', { timeout: 600_000 }, async () => {
   const r = await sealts(['delete', '--all', '--yes']);
   assert.equal(r.code, 0, `delete failed:\n${r.stdout}\n${r.stderr}`);
-  for (const h of fleet.hosts) {
-    const diff = lookDiff(pristine.get(h.ip)!, await lookAt(fleet, h.ip));
-    assert.deepEqual(diff, [], `${h.ip} differs from fleet-up:\n${diff.join('\n')}`);
-  }
+  await assertAsBefore(fleet, pristine, fleet.hosts.map((h) => h.ip));
 });

@@ -50,6 +50,16 @@ describe('pki variants', () => {
     }
   });
 
+  test('Kubernetes 1.36: the apiserver\'s kubelet client certificate carries no group (kubeadm 1.36)', async () => {
+    const { path: dir, cleanup } = await tempDir();
+    try {
+      await ensurePki(dir, testCluster({ masters: M, version: 'v1.36.3', pki: { keyAlgorithm: 'ECDSA-P256' } }), hostsOf(M), []);
+      assert.equal((await certText(join(dir, 'apiserver-kubelet-client.crt'))).subject, 'CN=kube-apiserver-kubelet-client');
+    } finally {
+      await cleanup();
+    }
+  });
+
   test('filesForMaster/filesForNode: kubeadm paths and modes; workers get no keys or admin credentials', async () => {
     const { path: dir, cleanup } = await tempDir();
     try {
