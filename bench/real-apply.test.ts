@@ -5,7 +5,9 @@ import { criticalPathMs, kubeadmCommands } from './real-apply.js';
 
 test('kubeadm init/join durations come from the exit line after each command', () => {
   const log = [
-    '2026-12-02T02:04:10.000Z cmd    sh -c x sh /etc/sealts/kubeadm-init.yaml kubeadm init --config /etc/sealts/kubeadm-init.yaml',
+    "2026-12-02T02:04:10.000Z cmd    sh -c 'set -e",
+    'tar -x -f - -C /',
+    "done' sh /etc/sealts/kubeadm-init.yaml && sh -c 'f=$1' sh kubeadm init --config /etc/sealts/kubeadm-init.yaml",
     '2026-12-02T02:04:31.000Z stdout [init] ok',
     '2026-12-02T02:04:31.100Z exit   0 after 21100 ms: sh',
     '2026-12-02T02:04:32.000Z cmd    sh -c true',

@@ -28,16 +28,24 @@ export interface HostCommand {
 /** kubeadm init/join commands and their durations, from one run's per-host log files. */
 export function kubeadmCommands(host: string, log: string): HostCommand[] {
   const out: HostCommand[] = [];
-  let pending: HostCommand['kind'] | undefined;
+  // A command's text may span lines (scripts): every line up to the next log entry belongs to it.
+  let command: string | undefined;
   for (const line of log.split('\n')) {
-    const m = /^\S+ (cmd|exit)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    if (m[1] === 'cmd') pending = /kubeadm init --config/.test(m[2]!) ? 'init' : /kubeadm join --config/.test(m[2]!) ? 'join' : undefined;
-    else if (pending) {
-      const ms = /after (\d+) ms/.exec(m[2]!);
-      if (ms) out.push({ host, kind: pending, ms: Number(ms[1]) });
-      pending = undefined;
+    const m = /^\d{4}-\d\d-\d\dT\S+ (\w+)\s+(.*)$/.exec(line);
+    if (!m) {
+      if (command !== undefined) command += `\n${line}`;
+      continue;
     }
+    if (m[1] === 'cmd') {
+      command = m[2]!;
+      continue;
+    }
+    if (m[1] !== 'exit') continue; // the command's output lines
+    const text = command ?? '';
+    const kind = /kubeadm init --config/.test(text) ? 'init' : /kubeadm join --config/.test(text) ? 'join' : undefined;
+    const ms = /after (\d+) ms/.exec(m[2]!);
+    if (kind && ms) out.push({ host, kind, ms: Number(ms[1]) });
+    command = undefined;
   }
   return out;
 }
@@ -58,6 +66,8 @@ export interface RealApplyRow {
   ratio: number;
   peakHostMiB: Record<string, number>;
   peakMachineMiB: number;
+  /** Each phase's wall time (s), from the apply's own JSON summary. */
+  phasesS: Record<string, number>;
 }
 
 /** Samples each host's memory cgroup and the machine's used memory every second; returns the peaks. */
@@ -99,8 +109,10 @@ async function applyOnce(masters: number, nodes: number, id: number, image: stri
     await trustFleet(fleet, home, name);
     const sampler = memorySampler(fleet, await fleetCgroupDirs(`sealts-fleet-${id}`));
     const t0 = performance.now();
-    await run(process.execPath, ['--import', 'tsx', SEALTS, 'apply', '-f', file, '--yes'], { env: { ...process.env, SEALTS_HOME: home }, maxBuffer: 64 << 20 });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', SEALTS, 'apply', '-f', file, '--yes', '-o', 'json'], { env: { ...process.env, SEALTS_HOME: home }, maxBuffer: 64 << 20 });
     const wallS = (performance.now() - t0) / 1000;
+    const summary = JSON.parse(stdout) as { phases: Array<{ title: string; durationMs: number }> };
+    const phasesS = Object.fromEntries(summary.phases.map((p) => [p.title, p.durationMs / 1000]));
     const mem = await sampler.stop();
     const logs = path.join(home, name, 'logs');
     const runDir = path.join(logs, (await readdir(logs)).sort().pop()!);
@@ -108,7 +120,7 @@ async function applyOnce(masters: number, nodes: number, id: number, image: stri
     for (const f of await readdir(runDir)) cmds.push(...kubeadmCommands(f.replace(/\.log$/, ''), await readFile(path.join(runDir, f), 'utf8')));
     const criticalS = criticalPathMs(cmds, new Set(ips.slice(0, masters))) / 1000;
     await run(process.execPath, ['--import', 'tsx', SEALTS, 'delete', '--all', '--yes'], { env: { ...process.env, SEALTS_HOME: home }, maxBuffer: 64 << 20 });
-    return { masters, nodes, wallS, criticalS, ratio: wallS / criticalS, peakHostMiB: mem.hosts, peakMachineMiB: mem.machine };
+    return { masters, nodes, wallS, criticalS, ratio: wallS / criticalS, peakHostMiB: mem.hosts, peakMachineMiB: mem.machine, phasesS };
   } finally {
     await fleet.down();
     await rm(work, { recursive: true, force: true });
@@ -133,4 +145,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const hosts = Object.entries(r.peakHostMiB).map(([h, v]) => `${h} ${Math.round(v)}`).join(', ');
     console.log(`| ${r.masters} + ${r.nodes} | ${r.wallS.toFixed(1)} s | ${r.criticalS.toFixed(1)} s | ${r.ratio.toFixed(2)} | ${hosts} | ${Math.round(r.peakMachineMiB)} |`);
   }
+  for (const r of rows) console.log(`${r.masters} + ${r.nodes} phases: ${Object.entries(r.phasesS).map(([t, v]) => `${t} ${v.toFixed(1)} s`).join(', ')}`);
 }
