@@ -50,7 +50,7 @@ export function planApply(c: Cluster, state?: StateFile): PlanStep[] {
 
   const steps: PlanStep[] = [
     step('connect', 'Connect', c.hosts.map((h) => ({ host: h.ip, spec: h, intent: `ssh ${endpoint(h)}` }))),
-    step('gather-facts', 'Gather host facts', c.hosts.map((h) => ({ host: h.ip, spec: h, intent: 'read hostname, machine-id, arch, kernel modules, existing Kubernetes; cgroup version, CAP_SYS_RESOURCE and resolv.conf, which decide kubelet failCgroupV1 + kubeadm SystemVerification, containerd restrict_oom_score_adj and kubelet resolvConf' }))),
+    step('gather-facts', 'Gather host facts', c.hosts.map((h) => ({ host: h.ip, spec: h, intent: 'read hostname, machine-id, arch, existing Kubernetes, and what decides host settings: cgroup version, CAP_SYS_RESOURCE, resolv.conf, nf_conntrack_max' }))),
     step('push-rootfs', 'Push rootfs', c.hosts.map((h) => ({ host: h.ip, spec: h, intent: `upload ${c.image} (unchanged files skipped) and run its init script (binaries, containerd, CNI plugins, the ${h.roles.includes('master') ? 'control-plane and node' : 'node'} images)` }))),
     {
       id: 'certs',

@@ -32,6 +32,9 @@ export interface Runtime {
   /** Drain, delete and clean worker hosts. */
   deleteNodes(nodes: readonly HostSpec[]): Promise<void>;
 
-  /** Undo everything this runtime made on a host (reset + cleanup), cluster or not. */
-  reset(host: HostSpec): Promise<void>;
+  /**
+   * Undo everything this runtime made on a host (reset + cleanup), cluster or not. `wholeCluster`:
+   * every host goes at once (delete --all), so none leaves the cluster first.
+   */
+  reset(host: HostSpec, opts?: { wholeCluster?: boolean }): Promise<void>;
 }

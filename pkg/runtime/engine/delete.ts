@@ -76,7 +76,7 @@ const removePhase: Phase<DeleteContext> = {
     const probe = reachable(nodesOf(ctx.cluster))[0];
     const rt = ctx.makeRuntime(probe ? (await resolveVipMode(ctx.execs.get(probe.ip)!, ctx.cluster.vip.mode)).mode : 'iptables');
     if (ctx.all) {
-      await ctx.forEachHost(reachable(ctx.targets), (h) => rt.reset(h));
+      await ctx.forEachHost(reachable(ctx.targets), (h) => rt.reset(h, { wholeCluster: true }));
       return;
     }
     const delNodes = ctx.targets.filter((h) => !h.roles.includes('master'));

@@ -281,10 +281,16 @@ export class KubeadmRuntime implements Runtime {
     await this.d.forEach(remainingNodes, async (n) => this.setupNodeVip(await this.d.connect(n), remaining));
   }
 
-  /** kubeadm reset, then everything it leaves: VIP, hosts entry, rootfs install, files. */
-  async reset(host: HostSpec): Promise<void> {
+  /**
+   * kubeadm reset, then everything it leaves: VIP, hosts entry, rootfs install, files. With
+   * `wholeCluster` (delete --all: every master goes at once) the host does not first take its etcd
+   * member out: with the other members going too there is no quorum to ask, and kubeadm would retry
+   * for minutes.
+   */
+  async reset(host: HostSpec, opts: { wholeCluster?: boolean } = {}): Promise<void> {
     const h = await this.d.connect(host);
-    await execOk(h, 'kubeadm reset', or(sh(['test', '!', '-x', '/usr/bin/kubeadm']), sh(['kubeadm', 'reset', '-f'])));
+    const skip = opts.wholeCluster ? ['--skip-phases', 'remove-etcd-member'] : [];
+    await execOk(h, 'kubeadm reset', or(sh(['test', '!', '-x', '/usr/bin/kubeadm']), sh(['kubeadm', 'reset', '-f', ...skip])));
     await removeVip(h, this.vipTarget());
     await runCleanScript(h);
     await execOk(h, 'remove kubernetes files', and(sh(['rm', '-rf', ...LEFTOVERS]), or(sh(['rmdir', '/root/.kube']), sh(['true']))));
