@@ -31,6 +31,9 @@ export interface NetworkHost {
   nodeName: string;
 }
 
+/** The phase runner's fan-out (PhaseContext.forEachHost), so each host's outcome is recorded. */
+export type ForEachHost = (hosts: readonly HostSpec[], fn: (h: HostSpec) => Promise<void>) => Promise<unknown>;
+
 /** The pod ranges of `names`, waiting (up to timeoutS) for the controller manager to allocate them. */
 export async function podRanges(cp: HostExec, names: readonly string[], timeoutS = 120): Promise<PodRange[]> {
   const r = await cp.exec(sh(['sh', '-c', WAIT_RANGES, 'sh', String(timeoutS), ...names]));
@@ -43,16 +46,17 @@ export async function syncPodNetwork(
   cluster: Cluster,
   cp: HostExec,
   hosts: readonly NetworkHost[],
-  forEach: (hs: readonly NetworkHost[], fn: (h: NetworkHost) => Promise<void>) => Promise<void>,
+  forEachHost: ForEachHost,
 ): Promise<void> {
   if (cluster.network.plugin === 'none' || hosts.length === 0) return;
   const ranges = await podRanges(cp, hosts.map((h) => h.nodeName));
   const byNode = new Map(ranges.map((r) => [r.node, r]));
   // Routes go via the Clusterfile address, whatever the node reports first.
   const all = hosts.map((h) => ({ ...byNode.get(h.nodeName)!, ip: h.spec.ip }));
-  await forEach(hosts, async (h) => {
-    const self = all.find((r) => r.ip === h.spec.ip)!;
+  const byIp = new Map(hosts.map((h) => [h.spec.ip, h]));
+  await forEachHost(hosts.map((h) => h.spec), async (spec) => {
+    const self = all.find((r) => r.ip === spec.ip)!;
     const { files, command } = hostNetwork(self, all, cluster.network.podCIDR);
-    await putFiles(h.exec, 'pod network', files, command);
+    await putFiles(byIp.get(spec.ip)!.exec, 'pod network', files, command);
   });
 }

@@ -174,7 +174,7 @@ export const applyRunners: StepRunners<ApplyContext> = {
   'pod-network': async (ctx) => {
     const cp = await runtimeOf(ctx).controlPlane();
     const hosts = ctx.cluster.hosts.map((h) => ({ spec: h, exec: exec(ctx, h), nodeName: ctx.facts.get(h.ip)!.hostname }));
-    await syncPodNetwork(ctx.cluster, cp.exec, hosts, (hs, fn) => ctx.forEachHost(hs.map((h) => h.spec), (s) => fn(hs.find((h) => h.spec.ip === s.ip)!)).then(() => undefined));
+    await syncPodNetwork(ctx.cluster, cp.exec, hosts, (hs, fn) => ctx.forEachHost(hs, fn));
   },
 
   'delete-hosts': async (ctx, step) => {

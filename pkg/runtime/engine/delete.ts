@@ -101,9 +101,7 @@ async function syncRemaining(ctx: DeleteContext, rt: KubeadmRuntime): Promise<vo
   if (staying.length === 0) return;
   const cp = await rt.controlPlane(ctx.targets.map((t) => t.ip));
   const hosts = staying.map((h) => ({ spec: h, exec: ctx.execs.get(h.ip)!, nodeName: ctx.stateFile.hosts[h.ip]!.hostname ?? h.ip }));
-  await syncPodNetwork(ctx.cluster, cp.exec, hosts, async (hs, fn) => {
-    await ctx.forEachHost(hs.map((h) => h.spec), (s) => fn(hs.find((h) => h.spec.ip === s.ip)!));
-  });
+  await syncPodNetwork(ctx.cluster, cp.exec, hosts, (hs, fn) => ctx.forEachHost(hs, fn));
 }
 
 const statePhase: Phase<DeleteContext> = {
