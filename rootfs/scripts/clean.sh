@@ -20,27 +20,33 @@ if [ -n "$SYSTEMD" ]; then
   # kills every container process, whatever containerd still knows.
   systemctl stop kubepods.slice >/dev/null 2>&1 || true
 fi
+# Kubernetes' containers live in containerd's k8s.io namespace; other namespaces are not ours.
 if command -v ctr >/dev/null 2>&1 && ctr version >/dev/null 2>&1; then
-  for ns in $(ctr namespaces ls -q 2>/dev/null); do
-    for t in $(ctr -n "$ns" tasks ls -q 2>/dev/null); do ctr -n "$ns" tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true; done
-    for t in $(ctr -n "$ns" tasks ls -q 2>/dev/null); do ctr -n "$ns" tasks delete -f "$t" >/dev/null 2>&1 || true; done
-    for c in $(ctr -n "$ns" containers ls -q 2>/dev/null); do ctr -n "$ns" containers delete "$c" >/dev/null 2>&1 || true; done
-  done
+  for t in $(ctr -n k8s.io tasks ls -q 2>/dev/null); do ctr -n k8s.io tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true; done
+  for t in $(ctr -n k8s.io tasks ls -q 2>/dev/null); do ctr -n k8s.io tasks delete -f "$t" >/dev/null 2>&1 || true; done
+  for c in $(ctr -n k8s.io containers ls -q 2>/dev/null); do ctr -n k8s.io containers delete "$c" >/dev/null 2>&1 || true; done
 fi
-if [ -n "$SYSTEMD" ] && [ -f /etc/systemd/system/containerd.service ] && grep -q 'installed by sealts' /etc/systemd/system/containerd.service; then
+# Only a containerd sealts installed is stopped and has its data removed; one the host had before
+# (another tool's) keeps its images and state.
+OUR_CONTAINERD=
+if [ -f /etc/systemd/system/containerd.service ] && grep -q 'installed by sealts' /etc/systemd/system/containerd.service; then OUR_CONTAINERD=1; fi
+if [ -n "$SYSTEMD" ] && [ -n "$OUR_CONTAINERD" ]; then
   systemctl stop containerd.service >/dev/null 2>&1 || true
   systemctl disable containerd.service >/dev/null 2>&1 || true
 fi
-# Shims outlive containerd (KillMode=process): end them, and anything left in the pods' cgroups.
-pkill -9 -x containerd-shim-runc-v2 2>/dev/null || true
+# Shims outlive containerd (KillMode=process): end ours, and anything left in the pods' cgroups.
+[ -z "$OUR_CONTAINERD" ] || pkill -9 -x containerd-shim-runc-v2 2>/dev/null || true
 for d in /sys/fs/cgroup/pids/kubepods.slice /sys/fs/cgroup/unified/kubepods.slice /sys/fs/cgroup/kubepods.slice; do
   [ -d "$d" ] || continue
   find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -9 2>/dev/null || true
 done
 
-# Mounts under the kubelet's and containerd's trees and CNI's netns, deepest first. The directories
-# themselves may be mount points the machine made (e.g. /var/lib/containerd on its own disk): kept.
-for root in /var/lib/kubelet /run/containerd /var/lib/containerd /run/netns /run/kubernetes; do
+# Mounts under the kubelet's tree, CNI's netns and our containerd's trees, deepest first. The
+# directories themselves may be mount points the machine made (e.g. /var/lib/containerd on its own
+# disk): kept.
+roots="/var/lib/kubelet /run/netns /run/kubernetes"
+[ -z "$OUR_CONTAINERD" ] || roots="$roots /run/containerd /var/lib/containerd"
+for root in $roots; do
   grep -o "^[^ ]* $root/[^ ]*" /proc/self/mounts 2>/dev/null | cut -d' ' -f2 | sort -r | while read -r m; do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
   done
@@ -85,9 +91,13 @@ if [ -f "$LIST" ]; then
     fi
   done
 fi
-# What containerd and the pods kept: content, snapshots, state (the mount point itself stays).
-if [ -d /var/lib/containerd ]; then find /var/lib/containerd -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true; fi
-rm -rf /run/containerd /opt/containerd /var/lib/cni /var/log/pods /var/log/containers /run/xtables.lock /etc/cni/net.d
+# What our containerd kept: content, snapshots, state (the mount point itself stays). Then what the
+# pods and CNI left.
+if [ -n "$OUR_CONTAINERD" ]; then
+  if [ -d /var/lib/containerd ]; then find /var/lib/containerd -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true; fi
+  rm -rf /run/containerd /opt/containerd
+fi
+rm -rf /var/lib/cni /var/log/pods /var/log/containers /run/xtables.lock /etc/cni/net.d
 # Made by the kubelet (flexvolume plugin dir) and by kube-proxy's /lib/modules mount when missing:
 # removed only where nothing else lives in them.
 for d in /usr/libexec/kubernetes/kubelet-plugins/volume/exec /usr/libexec/kubernetes/kubelet-plugins/volume /usr/libexec/kubernetes/kubelet-plugins /usr/libexec/kubernetes /lib/modules; do

@@ -96,7 +96,11 @@ if [ -n "$SYSTEMD" ]; then
   systemctl --no-reload enable kubelet.service >/dev/null 2>&1
 fi
 
-if [ -n "$HAS_CONTAINERD" ] && [ -n "$SYSTEMD" ]; then
+if [ -n "$HAS_CONTAINERD" ] && [ -z "$SYSTEMD" ]; then
+  echo "init.sh: this rootfs runs containerd and the kubelet as systemd units, and systemd does not run this host" >&2
+  exit 1
+fi
+if [ -n "$HAS_CONTAINERD" ]; then
   systemctl --no-reload enable containerd.service >/dev/null 2>&1
   if [ -n "$CONTAINERD_CHANGED" ] && systemctl -q is-active containerd.service; then
     systemctl restart containerd.service
