@@ -5,9 +5,9 @@ import { HostError } from '../errors/errors.js';
 import { literal, sh } from '../shell/quote.js';
 import type { HostExec } from '../runtime/exec.js';
 import { putFiles } from '../runtime/put-files.js';
+import { ADMIN_CONF } from '../runtime/kubeadm/host-files.js';
 import { hostNetwork, parsePodRanges, type PodRange } from './sealts-bridge.js';
 
-const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 const COLUMNS = 'custom-columns=NAME:.metadata.name,PODCIDR:.spec.podCIDR,IP:.status.addresses[?(@.type=="InternalIP")].address';
 
 /** Until "$1" seconds pass: list nodes; succeed once every name in "$2".. has a pod range. */

@@ -4,7 +4,7 @@
 // the reference kubeadm and the kubelet ask for.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readlink, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -23,6 +23,7 @@ export interface ImageSpec {
   arch: string;
   entries: LayerEntry[];
   entrypoint?: string[];
+  cmd?: string[];
   env?: string[];
 }
 
@@ -61,9 +62,7 @@ async function layerTar(entries: LayerEntry[]): Promise<Buffer> {
     } else if ('symlink' in e) {
       pack.entry({ ...common, name, type: 'symlink', linkname: e.symlink, mode: 0o777 });
     } else {
-      const st = await lstat(e.source).catch(() => undefined);
-      const real = st?.isSymbolicLink() ? path.resolve(path.dirname(e.source), await readlink(e.source)) : e.source;
-      const size = (await lstat(real)).size;
+      const { size } = await stat(e.source);
       const entry = pack.entry({ ...common, name, type: 'file', size, mode: e.mode ?? 0o755 });
       await pipeline(createReadStream(e.source), entry);
     }
@@ -79,8 +78,8 @@ async function gzip(b: Buffer): Promise<Buffer> {
   return out;
 }
 
-/** Writes the image's OCI layout archive to `file`; returns its manifest digest. */
-export async function writeOciArchive(spec: ImageSpec, file: string): Promise<string> {
+/** The image's OCI layout archive, and its manifest digest. */
+export async function ociArchive(spec: ImageSpec): Promise<{ archive: Buffer; digest: string }> {
   const raw = await layerTar(spec.entries);
   const layer = await gzip(raw);
   const config = JSON.stringify({
@@ -89,6 +88,7 @@ export async function writeOciArchive(spec: ImageSpec, file: string): Promise<st
     config: {
       Env: spec.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
       ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
+      ...(spec.cmd ? { Cmd: spec.cmd } : {}),
     },
     rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(raw)}`] },
   });
@@ -118,6 +118,12 @@ export async function writeOciArchive(spec: ImageSpec, file: string): Promise<st
   put(`blobs/sha256/${sha256(manifest)}`, manifest);
   put(`blobs/sha256/${sha256(layer)}`, layer);
   pack.finalize();
-  await writeFile(file, await out, { mode: 0o644 });
-  return `sha256:${sha256(manifest)}`;
+  return { archive: await out, digest: `sha256:${sha256(manifest)}` };
+}
+
+/** Writes the image's OCI layout archive to `file`; returns its manifest digest. */
+export async function writeOciArchive(spec: ImageSpec, file: string): Promise<string> {
+  const { archive, digest } = await ociArchive(spec);
+  await writeFile(file, archive, { mode: 0o644 });
+  return digest;
 }

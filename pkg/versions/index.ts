@@ -47,6 +47,14 @@ export interface ImageRef {
   role: ImageRole;
 }
 
+/**
+ * The pause image the CRI keeps pinned: the table's, or kubeadm's 3.10 for a version the table lacks
+ * (a rootfs that ships containerd is always built from the table).
+ */
+export function pauseImage(version: string): string {
+  return `${IMAGE_REPOSITORY}/pause:${releaseOf(version)?.pause ?? '3.10'}`;
+}
+
 /** Every image a kubeadm cluster of `version` runs, with the names kubeadm asks containerd for. */
 export function imagesOf(version: string): ImageRef[] {
   const r = mustRelease(version);
@@ -57,7 +65,7 @@ export function imagesOf(version: string): ImageRef[] {
     img('kube-scheduler', version, 'master'),
     img('etcd', r.etcd.imageTag, 'master'),
     img('kube-proxy', version, 'all'),
-    img('pause', r.pause, 'all'),
+    { component: 'pause', ref: pauseImage(version), role: 'all' },
     img('coredns', r.coredns.built, 'all', `${IMAGE_REPOSITORY}/coredns/coredns`),
   ];
 }

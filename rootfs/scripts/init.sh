@@ -74,9 +74,9 @@ if [ -f "$ROOTFS/bin/containerd" ]; then
   put "$ROOTFS/etc/containerd.service" /etc/systemd/system/containerd.service 0644 && CONTAINERD_CHANGED=1
 fi
 
-# Modules: load what is missing, quietly. Whether the kernel has what Kubernetes needs (overlay,
-# bridge netfilter; ip_vs for the ipvs VIP) is a fact sealts gathers and preflight judges, not a
-# warning here: hosts without /proc/modules (containers, built-in modules) would only add noise.
+# Modules: load what is missing, quietly. A warning here would only be noise on hosts without
+# /proc/modules (containers, built-in modules); ip_vs is a fact sealts gathers (the VIP mode), and
+# what else the kernel lacks, kubeadm's own preflight and containerd's start report.
 grep -v '^#' "$ROOTFS/etc/sealts-kubernetes-modules.conf" | while read -r m; do
   [ -n "$m" ] || continue
   [ -d "/sys/module/$m" ] || modprobe -q "$m" 2>/dev/null || true

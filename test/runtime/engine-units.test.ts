@@ -46,7 +46,7 @@ test('stored Clusterfile edits: remove from a range, drop an emptied group, add 
 });
 
 function facts(over: Partial<HostFacts>): HostFacts {
-  return { hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, joined: false, controlPlane: false, swapDevices: 0, clock: 1000, readAt: 1000, listeningPorts: [22], cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, overlayfs: true, bridgeNetfilter: true, conntrackMaxSettable: true, ...over };
+  return { hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, joined: false, controlPlane: false, swapDevices: 0, clock: 1000, readAt: 1000, listeningPorts: [22], cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, conntrackMaxSettable: true, ...over };
 }
 
 test('preflight names each host: arch, duplicate hostnames and machine-ids, clock skew, foreign cluster', () => {

@@ -10,7 +10,7 @@ import { testCluster } from './cluster-fixture.js';
 
 const base: HostFacts = {
   hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, joined: false, controlPlane: false, swapDevices: 0, clock: 0, readAt: 0, listeningPorts: [],
-  cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, overlayfs: true, bridgeNetfilter: true, conntrackMaxSettable: true,
+  cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, conntrackMaxSettable: true,
 };
 
 test('a cgroup v2 host with every capability and a real resolver changes nothing', () => {

@@ -23,7 +23,7 @@ import { KubeadmRuntime } from '../kubeadm/kubeadm.js';
 import { gatherFacts, type HostFacts } from './facts.js';
 import { hostInputFiles, hostSettings, type HostSettings } from '../host-settings.js';
 import { syncPodNetwork } from '../../network/sync.js';
-import { IMAGE_REPOSITORY, mustRelease, releaseOf } from '../../versions/index.js';
+import { mustRelease, pauseImage } from '../../versions/index.js';
 import { preflightProblems } from './preflight.js';
 import { localKubeconfig } from './kubeconfig.js';
 import { absolutizePaths } from './clusterfile-edit.js';
@@ -137,7 +137,7 @@ export const applyRunners: StepRunners<ApplyContext> = {
       // init.sh is idempotent, but a host already in the cluster with an unchanged image needs nothing.
       if (outcome === 'pushed' || !ctx.facts.get(h.ip)?.joined) {
         const role = h.roles.includes('master') ? 'master' : 'node';
-        await runInitScript(x, role, hostInputFiles(ctx.settings.get(h.ip)!, sandboxImage(ctx.cluster)));
+        await runInitScript(x, role, hostInputFiles(ctx.settings.get(h.ip)!, pauseImage(ctx.cluster.runtime.version)));
       }
     });
   },
@@ -213,12 +213,6 @@ export const applyRunners: StepRunners<ApplyContext> = {
     await ctx.state.writeClusterfile(absolutizePaths(text, ctx.clusterfilePath, dirname(resolve(ctx.clusterfilePath))));
   },
 };
-
-/** The pause image the CRI keeps pinned: the version table's (a rootfs that ships containerd is always built from it). */
-function sandboxImage(cluster: Cluster): string {
-  const pause = releaseOf(cluster.runtime.version)?.pause ?? '3.10';
-  return `${IMAGE_REPOSITORY}/pause:${pause}`;
-}
 
 async function fileExists(p: string): Promise<boolean> {
   return access(p).then(() => true, () => false);

@@ -31,10 +31,6 @@ export interface HostFacts {
   nameservers: string[];
   /** systemd-resolved's upstream file exists with a non-loopback nameserver. */
   resolvedUpstream: boolean;
-  /** The kernel has overlayfs (containerd's snapshotter). */
-  overlayfs: boolean;
-  /** Bridged traffic passes iptables (net.bridge.bridge-nf-call-iptables exists). */
-  bridgeNetfilter: boolean;
   /**
    * net.netfilter.nf_conntrack_max can be set here (it is global to the kernel: a container or a
    * network namespace other than the first cannot), as kube-proxy does at start unless told not to.
@@ -64,8 +60,6 @@ const GATHER = literal(
     'echo "capBnd=$(sed -n "s/^CapBnd:[[:space:]]*//p" /proc/self/status)"',
     'echo "nameservers=$(sed -n "s/^nameserver[[:space:]]*//p" /etc/resolv.conf 2>/dev/null | tr "\n" " ")"',
     `if sed -n "s/^nameserver[[:space:]]*//p" ${RESOLVED_UPSTREAM} 2>/dev/null | grep -qv "^127[.]"; then echo resolved=1; else echo resolved=0; fi`,
-    'if grep -qw overlay /proc/filesystems; then echo overlay=1; else echo overlay=0; fi',
-    'if test -e /proc/sys/net/bridge/bridge-nf-call-iptables; then echo brnf=1; else echo brnf=0; fi',
     // Writing the value it already has changes nothing, and is the only sure test (root passes access(2)).
     'f=/proc/sys/net/netfilter/nf_conntrack_max; if v=$(cat $f 2>/dev/null) && (echo "$v" > $f) 2>/dev/null; then echo ctmax=1; else echo ctmax=0; fi',
     // Last, so the script's exit code is ss's: the listening ports, after a separator line.
@@ -109,8 +103,6 @@ export async function gatherFacts(h: HostExec): Promise<HostFacts> {
     capSysResource: /^[0-9a-f]+$/i.test(kv.get('capBnd') ?? '') ? ((BigInt(`0x${kv.get('capBnd')}`) >> CAP_SYS_RESOURCE) & 1n) === 1n : true,
     nameservers: (kv.get('nameservers') ?? '').split(/\s+/).filter(Boolean),
     resolvedUpstream: kv.get('resolved') === '1',
-    overlayfs: kv.get('overlay') !== '0',
-    bridgeNetfilter: kv.get('brnf') !== '0',
     conntrackMaxSettable: kv.get('ctmax') !== '0',
   };
 }
