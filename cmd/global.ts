@@ -4,7 +4,7 @@ import { exitCodeOf, UserError } from '../pkg/errors/errors.js';
 import type { OutputFormat } from '../pkg/output/format.js';
 import { expandIPs } from '../pkg/clusterfile/index.js';
 import { redact } from '../pkg/secret/secret.js';
-import type { RunFlags } from '../pkg/lifecycle/types.js';
+import type { RunFlags } from '../pkg/workflow/open.js';
 
 export type { OutputFormat };
 

@@ -1,7 +1,7 @@
-// `sealts apply -f FILE`: flags only; the work is in pkg/lifecycle.
+// `sealts apply -f FILE`: flags only; the work is in pkg/workflow.
 import type { Command } from 'commander';
 import { loadClusterfile } from '../../pkg/clusterfile/index.js';
-import { applyCluster } from '../../pkg/lifecycle/index.js';
+import { applyCluster } from '../../pkg/workflow/index.js';
 import { action, globals } from '../global.js';
 
 export function register(program: Command): void {

@@ -1,9 +1,8 @@
 // `sealts cert generate|check-expiration|renew|add-san`: flags only; the work is in pkg/pki.
 import type { Command } from 'commander';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { loadClusterfile, parseClusterfile } from '../../pkg/clusterfile/index.js';
+import { loadClusterfile } from '../../pkg/clusterfile/index.js';
 import { masters, type Cluster } from '../../pkg/clusterfile/types.js';
 import { UserError } from '../../pkg/errors/errors.js';
 import {
@@ -19,8 +18,10 @@ import {
   type ExpirationRow,
   type ReissueResult,
 } from '../../pkg/pki/index.js';
-import { SshPool } from '../../pkg/ssh/index.js';
-import { openState, resolveClusterName, type ClusterState } from '../../pkg/state/index.js';
+import type { SshPool } from '../../pkg/ssh/index.js';
+import type { LineSink } from '../../pkg/ssh/types.js';
+import type { ClusterState } from '../../pkg/state/index.js';
+import { withCluster } from '../../pkg/workflow/index.js';
 import { action, globals, type GlobalOptions, type OutputFormat } from '../global.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -56,8 +57,7 @@ export function register(program: Command): void {
       action(async (opts: { file?: string; dir?: string }, cmd: Command) => {
         const g = globals(cmd);
         if (opts.dir !== undefined) return printRows(g.output, await readExpirationsFromDir(resolve(opts.dir)));
-        const { cluster, state } = await clusterFor(opts.file, g);
-        await withPool(state, g, async (pool) => printRows(g.output, await readExpirationsFromHosts(pool, masters(cluster), g.concurrency)));
+        await withCertCluster(opts.file, g, false, async (cluster, _state, pool) => printRows(g.output, await readExpirationsFromHosts(pool, masters(cluster), g.concurrency)));
       }),
     );
 
@@ -70,8 +70,7 @@ export function register(program: Command): void {
       action(async (name: string, opts: { file?: string }, cmd: Command) => {
         const g = globals(cmd);
         const renew = new Set(renewKey(name));
-        const { cluster, state } = await clusterFor(opts.file, g);
-        await reissue(cluster, state, g, renew);
+        await withCertCluster(opts.file, g, true, (cluster, state, pool) => reissue(cluster, state, pool, g, renew));
       }),
     );
 
@@ -83,47 +82,29 @@ export function register(program: Command): void {
     .action(
       action(async (san: string, opts: { file?: string }, cmd: Command) => {
         const g = globals(cmd);
-        const { cluster, state } = await clusterFor(opts.file, g);
-        const withSan: Cluster = { ...cluster, pki: { ...cluster.pki, certSANs: [...cluster.pki.certSANs, san] } };
-        await reissue(withSan, state, g, new Set());
-        if (!cluster.pki.certSANs.includes(san)) {
-          process.stderr.write(`note: add ${san} to spec.pki.certSANs in the Clusterfile, or the next apply reissues the apiserver certificate without it\n`);
-        }
+        await withCertCluster(opts.file, g, true, async (cluster, state, pool) => {
+          const withSan: Cluster = { ...cluster, pki: { ...cluster.pki, certSANs: [...cluster.pki.certSANs, san] } };
+          await reissue(withSan, state, pool, g, new Set());
+          if (!cluster.pki.certSANs.includes(san)) {
+            process.stderr.write(`note: add ${san} to spec.pki.certSANs in the Clusterfile, or the next apply reissues the apiserver certificate without it\n`);
+          }
+        });
       }),
     );
 }
 
-/** The cluster from -f, else the Clusterfile stored by the last apply of --cluster (or the only cluster). */
-async function clusterFor(file: string | undefined, g: GlobalOptions): Promise<{ cluster: Cluster; state: ClusterState }> {
-  if (file !== undefined) {
-    const cluster = await loadClusterfile(file);
-    return { cluster, state: openState(cluster.name) };
-  }
-  const state = openState(await resolveClusterName(g.cluster));
-  const text = await state.readClusterfile();
-  if (text === undefined) throw new UserError(`cluster ${state.name} has no stored Clusterfile; pass -f Clusterfile`);
-  return { cluster: parseClusterfile(text, state.clusterfilePath), state };
+/** The cluster from -f, else the Clusterfile stored by the last apply of --cluster, opened as every command opens one. */
+async function withCertCluster<T>(file: string | undefined, g: GlobalOptions, lock: boolean, fn: (cluster: Cluster, state: ClusterState, pool: SshPool) => Promise<T>): Promise<T> {
+  const clusterfile = file === undefined ? undefined : { path: file, cluster: await loadClusterfile(file) };
+  const onLine: LineSink = g.debug ? (host, kind, line) => process.stderr.write(`${host} ${kind}: ${line}\n`) : () => {};
+  return withCluster({ flags: g, clusterfile, lock }, async (c) => fn(c.cluster, c.state, await c.pool(onLine)));
 }
 
-async function withPool<T>(state: ClusterState, g: GlobalOptions, fn: (pool: SshPool) => Promise<T>): Promise<T> {
-  const known = await state.knownHostsPath();
-  const pool = new SshPool({
-    knownHostsFiles: [join(homedir(), '.ssh', 'known_hosts'), known],
-    recordUnknownTo: known,
-    onLine: g.debug ? (host, kind, line) => process.stderr.write(`${host} ${kind}: ${line}\n`) : undefined,
-  });
-  try {
-    return await fn(pool);
-  } finally {
-    await pool.closeAll();
-  }
-}
-
-async function reissue(cluster: Cluster, state: ClusterState, g: GlobalOptions, renew: ReadonlySet<string>): Promise<void> {
+async function reissue(cluster: Cluster, state: ClusterState, pool: SshPool, g: GlobalOptions, renew: ReadonlySet<string>): Promise<void> {
   // Refused rather than ignored: a dry run that reissued certificates would be worse than none.
   if (g.dryRun) throw new UserError('cert renew/add-san: --dry-run is not supported yet; cert generate --out DIR shows what would be issued');
   const pkiDir = await state.pkiDir();
-  const result = await withPool(state, g, (pool) => reissueOnMasters({ cluster, pkiDir, pool, concurrency: g.concurrency, renew }));
+  const result = await reissueOnMasters({ cluster, pkiDir, pool, concurrency: g.concurrency, renew });
   if (g.output !== 'text') return print(g.output, result);
   process.stdout.write(summary(result));
 }

@@ -1,7 +1,7 @@
 // `sealts delete [--masters IPS] [--nodes IPS] [--all] [--force]`: flags and confirmation only.
 import type { Command } from 'commander';
 import { UserError } from '../../pkg/errors/errors.js';
-import { deleteHosts } from '../../pkg/lifecycle/index.js';
+import { deleteHosts } from '../../pkg/workflow/index.js';
 import { confirm } from '../../pkg/output/confirm.js';
 import { action, disjoint, globals, ipListFlag } from '../global.js';
 

@@ -46,6 +46,7 @@ export async function resolveHosts(f: HostFlags, g: GlobalOptions): Promise<Sele
     pk: f.pk,
     passwd,
     knownHosts: f.knownHosts,
+    warn: (line) => process.stderr.write(`warning: ${line}\n`),
   });
 }
 

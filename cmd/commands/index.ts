@@ -1,5 +1,6 @@
 // Every command file exports `register(program)`; this list is the whole CLI surface.
 import type { Command } from 'commander';
+import { register as adopt } from './adopt.js';
 import { register as apply } from './apply.js';
 import { register as cert } from './cert.js';
 import { register as cp } from './cp.js';
@@ -14,6 +15,7 @@ import { register as status } from './status.js';
 export const registrars: Array<(program: Command) => void> = [
   apply,
   plan,
+  adopt,
   join,
   deleteCmd,
   status,

@@ -1,7 +1,7 @@
-// `sealts join --masters IPS --nodes IPS`: flags only; the work is in pkg/lifecycle.
+// `sealts join --masters IPS --nodes IPS`: flags only; the work is in pkg/workflow.
 import type { Command } from 'commander';
 import { UserError } from '../../pkg/errors/errors.js';
-import { joinHosts } from '../../pkg/lifecycle/index.js';
+import { joinHosts } from '../../pkg/workflow/index.js';
 import { action, disjoint, globals, ipListFlag } from '../global.js';
 
 export function register(program: Command): void {

@@ -1,6 +1,6 @@
-// `sealts kubeconfig [--out FILE]`: flags only; the work is in pkg/lifecycle.
+// `sealts kubeconfig [--out FILE]`: flags only; the work is in pkg/workflow.
 import type { Command } from 'commander';
-import { writeKubeconfig } from '../../pkg/lifecycle/index.js';
+import { writeKubeconfig } from '../../pkg/workflow/index.js';
 import { action, globals } from '../global.js';
 
 export function register(program: Command): void {

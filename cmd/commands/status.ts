@@ -1,6 +1,6 @@
-// `sealts status`: flags only; the work is in pkg/lifecycle.
+// `sealts status`: flags only; the work is in pkg/workflow.
 import type { Command } from 'commander';
-import { clusterStatus } from '../../pkg/lifecycle/index.js';
+import { clusterStatus } from '../../pkg/workflow/index.js';
 import { action, globals } from '../global.js';
 
 export function register(program: Command): void {

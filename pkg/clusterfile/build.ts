@@ -65,6 +65,7 @@ export function buildCluster(data: Plain, placed: PlacedOverride[], ctx: BuildCo
 
   const runtimeType = (runtime.type ?? 'kubeadm') as RuntimeType;
   const version = checkVersion(runtimeType, runtime.version as string | undefined, ctx);
+  checkRuntimeImplemented(runtimeType, ctx);
 
   const groups = Array.isArray(spec.hosts) ? (spec.hosts as (Plain | undefined)[]) : [];
   const { hosts, seen } = buildHosts(groups, clusterSsh, clusterEnv, ctx);
@@ -222,6 +223,18 @@ function checkCredentials(
   if (sshPaths.some((p) => CREDENTIAL_FIELDS.some((f) => writtenAt(ctx.doc, [...p, f])))) return;
   const scope = where.endsWith('.bastion') ? where : 'spec.ssh';
   ctx.problems.add(at, `${where}: no SSH credentials: set ${scope}.pk or ${scope}.passwd (or run an ssh-agent: SSH_AUTH_SOCK)`);
+}
+
+/**
+ * Runtimes the file format knows but sealts cannot deploy yet. A field that validates must work,
+ * so they are refused here rather than failing later in apply; their documents are still read and
+ * checked in full. The k0s runtime takes k0s off this list.
+ */
+const NOT_YET_IMPLEMENTED: readonly RuntimeType[] = ['k0s'];
+
+function checkRuntimeImplemented(type: RuntimeType, ctx: BuildContext): void {
+  if (!NOT_YET_IMPLEMENTED.includes(type)) return;
+  ctx.problems.add(nodeAt(ctx.doc, ['spec', 'runtime', 'type']), `spec.runtime.type: ${type} is not supported yet (only kubeadm)`);
 }
 
 function checkVersion(type: RuntimeType, version: string | undefined, ctx: BuildContext): string | undefined {

@@ -8,7 +8,7 @@
 // with iptables/ipset, a DaemonSet and RBAC, and a CNI plugin binary that is not served here; the
 // routes they would keep are exactly what sealts already knows from its hosts.
 import { literal, sh } from '../shell/quote.js';
-import type { PutFile } from '../runtime/put-files.js';
+import type { PutFile } from '../host/put-files.js';
 
 export const CNI_CONFLIST = '/etc/cni/net.d/10-sealts-bridge.conflist';
 /** Routing-table protocol number marking sealts' routes (clean.sh flushes exactly these). */

@@ -1,6 +1,6 @@
 // Runs phases in order; fans per-host work out with p-limit; records everything into one RunSummary.
 import pLimit from 'p-limit';
-import { MultiHostError, HostError } from '../errors/errors.js';
+import { MultiHostError, HostError, UserError } from '../errors/errors.js';
 import type { HostLogs } from '../output/host-logs.js';
 import type { Progress } from '../output/progress.js';
 import type { HostOutcome, PhaseSummary, RunSummary } from '../output/summary.js';
@@ -72,14 +72,18 @@ export class Run {
       const t0 = performance.now();
       this.#current = p;
       try {
-        if (phase.shouldRun && !(await phase.shouldRun(ctx))) {
+        const none = phase.hosts !== undefined && phase.hosts(ctx).length === 0;
+        if (none || (phase.shouldRun && !(await phase.shouldRun(ctx)))) {
           p.status = 'skipped';
           progress.phaseSkipped(phase.title);
           continue;
         }
         progress.phaseStart(i, phases.length, phase.title);
-        if (this.#opts.dryRun) await phase.dryRun(ctx);
-        else await phase.run(ctx);
+        if (!this.#opts.dryRun) await phase.run(ctx);
+        else if (phase.readOnly) {
+          await phase.run(ctx);
+          await phase.dryRun(ctx);
+        } else await phase.dryRun(ctx);
         p.status = 'ok';
         p.durationMs = elapsed(t0);
         progress.phaseDone(phase.title, p.durationMs);
@@ -165,6 +169,8 @@ function errorsOf(phase: string, e: Error, hosts: HostOutcome[]): RunSummary['er
     return e.failures.map((f) => ({ phase, host: f.host, message: withoutHost(f.host, firstLine(f.error.message)) }));
   }
   if (e instanceof HostError) return [{ phase, host: e.host, message: withoutHost(e.host, firstLine(e.message)) }];
+  // Several problems of one refusal (e.g. the plan's): one entry each, so none is lost in the summary.
+  if (e instanceof UserError && e.details.length > 0) return [e.message, ...e.details].map((m) => ({ phase, message: firstLine(m) }));
   const failed = hosts.filter((h) => !h.ok);
   if (failed.length > 0) return failed.map((h) => ({ phase, host: h.host, message: h.error ?? firstLine(e.message) }));
   return [{ phase, message: firstLine(e.message) }];

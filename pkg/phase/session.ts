@@ -26,8 +26,8 @@ export interface SessionOptions {
   quiet?: boolean;
   stdout?: NodeJS.WritableStream & { isTTY?: boolean };
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Attached to the summary as `rendered` (plan: the kubeadm documents apply would write). */
-  rendered?: RunSummary['rendered'];
+  /** Attached to the summary as `rendered` (plan: the documents apply would write), read after the phases ran. */
+  rendered?: () => RunSummary['rendered'];
 }
 
 /** A run failed: the message names every failed host; exit 1 (or 2 when the cause was bad input). */
@@ -96,7 +96,8 @@ export class Session {
     let summary: RunSummary;
     try {
       summary = await this.run.execute(phases, ctx);
-      if (this.#opts.rendered) summary = { ...summary, rendered: this.#opts.rendered };
+      const rendered = summary.ok ? this.#opts.rendered?.() : undefined;
+      if (rendered) summary = { ...summary, rendered };
     } finally {
       await this.hostLogs?.close();
     }

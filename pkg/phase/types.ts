@@ -52,6 +52,13 @@ export interface PhaseContext {
 
 export interface Phase<C extends PhaseContext = PhaseContext> {
   readonly title: string;
+  /**
+   * It only reads (connect, gather facts, decide): a dry run runs it for real, so `plan` decides
+   * from the same facts by the same code as `apply`; its dryRun() then reports what it found.
+   */
+  readonly readOnly?: boolean;
+  /** The hosts it concerns, from the facts and the plan; none = the phase is skipped. */
+  hosts?(ctx: C): readonly HostRef[];
   /** False = nothing to do (already converged); the phase is reported as skipped. Default: run. */
   shouldRun?(ctx: C): boolean | Promise<boolean>;
   run(ctx: C): Promise<void>;

@@ -15,8 +15,9 @@ const MASTER_KUBECONFIGS = ['controller-manager.conf', 'scheduler.conf', 'kubele
 /**
  * Everything a master needs under /etc/kubernetes, from a pki dir made by `ensurePki`.
  * super-admin.conf (Kubernetes >= 1.29) goes only to the master that runs `kubeadm init`, as kubeadm does.
+ * `mustExist: false`: the list only (reading a master's PKI back), without checking the dir.
  */
-export function filesForMaster(dir: string, masterIp: string, options: { initMaster: boolean }): PkiFile[] {
+export function filesForMaster(dir: string, masterIp: string, options: { initMaster: boolean; mustExist?: boolean }): PkiFile[] {
   const files: PkiFile[] = [];
   const pair = (localBase: string, name: string) => {
     files.push({ local: join(dir, `${localBase}.crt`), remote: `${PKI}/${name}.crt`, mode: 0o644 });
@@ -32,7 +33,7 @@ export function filesForMaster(dir: string, masterIp: string, options: { initMas
   for (const name of MASTER_KUBECONFIGS) {
     files.push({ local: join(dir, masterDir(masterIp), name), remote: `${KUBERNETES_DIR}/${name}`, mode: 0o600 });
   }
-  return requireAll(files, `master ${masterIp}`);
+  return options.mustExist === false ? files : requireAll(files, `master ${masterIp}`);
 }
 
 /** A worker's kubelet.conf and the CA certificate (never a key, never admin credentials). */

@@ -1,3 +1,4 @@
-// What an apply would do: `planApply(cluster, state)` -> ordered steps; `planPhases(steps)` -> runner phases.
-export { planApply, stepHosts, type HostIntent, type PlanStep, type StepId } from './plan.js';
-export { planPhases, type StepRunners } from './phases.js';
+// What a run does, decided from the hosts' facts: `decide(cluster, observed)` -> Plan (pure).
+export { decide, sha256Hex, type Facts, type Observed, type Plan, type Problem } from './plan.js';
+export { rolloutOf, type Rollout } from './rollout.js';
+export { preflightProblems } from './preflight.js';

@@ -1,83 +1,154 @@
-// desired (Cluster) + observed (state.json) -> the ordered steps an apply takes, each with its hosts
-// and what it would do to each. Pure: no I/O, so `plan` and tests see exactly what `apply` would do.
-// Host facts gathered over SSH refine this at apply time (e.g. a host already running kubelet).
-import { masters, nodes, type Cluster, type HostSpec } from '../clusterfile/types.js';
+// Desired (the Cluster) + observed (every host's facts, the local state) -> what an apply does, and
+// what it refuses. Pure: no I/O, so `plan` and `apply` decide by the same call on the same facts,
+// and tests feed it facts directly. Who is a member, which master the others join through, whether
+// init runs at all: all of it comes from the hosts, never from the Clusterfile's order or state.json.
+import { createHash } from 'node:crypto';
+import { masters, type Cluster, type HostSpec } from '../clusterfile/types.js';
+import type { HostFacts } from '../host/facts.js';
+import type { Manifest } from '../rootfs/manifest.js';
+import type { MemberFacts } from '../runtime/runtime.js';
 import type { StateFile } from '../state/schema.js';
+import { preflightProblems } from './preflight.js';
+import { rolloutOf, type Rollout } from './rollout.js';
 
-export type StepId =
-  | 'connect'
-  | 'gather-facts'
-  | 'push-rootfs'
-  | 'certs'
-  | 'init-master0'
-  | 'join-masters'
-  | 'join-nodes'
-  | 'vip'
-  | 'pod-network'
-  | 'delete-hosts'
-  | 'kubeconfig'
-  | 'save-state';
-
-export interface HostIntent {
-  host: string;
-  intent: string;
-  /** The Clusterfile's host (absent for a host only the state knows, i.e. one being removed). */
-  spec?: HostSpec;
+/** Everything gathered from one host. */
+export interface Facts extends HostFacts {
+  member: MemberFacts;
 }
 
-export interface PlanStep {
-  id: StepId;
-  title: string;
-  /** Per-host work; empty for local steps. */
-  hosts: HostIntent[];
-  /** Local (or phase-wide) work, when the step does not act per host. */
-  local?: string;
-  /** False when there is nothing to do (the step is shown as skipped). */
-  needed: boolean;
+export interface Observed {
+  /** Every Clusterfile host's facts (a host not reached stops the run before the plan). */
+  facts: ReadonlyMap<string, Facts>;
+  state?: StateFile;
+  /** sha256 of the local CA certificate, when sealts holds a PKI for this cluster. */
+  localCaSha256?: string;
+  /** The rootfs this run installs (its manifest), when loaded. */
+  rootfs?: Manifest;
+  /** The Clusterfile's path as the user gave it, for the commands the refusals name. */
+  clusterfile: string;
+  /** TCP ports a new host of these roles needs free (the runtime's). */
+  requiredPorts(roles: readonly string[]): readonly number[];
+  /** Adopting: the hosts' cluster without a local PKI is the point, not a problem. */
+  adopting?: boolean;
 }
 
-export function planApply(c: Cluster, state?: StateFile): PlanStep[] {
-  const joined = new Set(Object.keys(state?.hosts ?? {}));
+export interface Problem {
+  /** The host it concerns; undefined for the cluster as a whole. */
+  host?: string;
+  problem: string;
+}
+
+export interface Plan {
+  /** The master joins go through: one running a control plane, or the one init brings up. */
+  seed?: HostSpec;
+  /** The master `init` runs on; undefined when a control plane already runs. */
+  init?: HostSpec;
+  /** Hosts that already belong to this cluster (facts). */
+  members: HostSpec[];
+  /** New hosts: the rootfs pushed and installed before they join (init's master included). */
+  install: HostSpec[];
+  /** Members whose rootfs is unchanged: checked on the host, repaired if it drifted. */
+  verify: HostSpec[];
+  /** Members whose rootfs changes: one at a time, masters first, drained where binaries change. */
+  roll: Rollout[];
+  joinMasters: HostSpec[];
+  joinNodes: HostSpec[];
+  /** Hosts the state has and the Clusterfile no longer lists. */
+  remove: Array<{ ip: string; roles: string[]; hostname?: string }>;
+  /** Masters serving the apiserver once the joins are done: the only backends of the VIP. */
+  apiServers: HostSpec[];
+  /** The CA the hosts trust, when a cluster already runs on them. */
+  clusterCaSha256?: string;
+  /** A cluster runs on the hosts and sealts has no local PKI for it (`sealts adopt`). */
+  adoptable: boolean;
+  /** Anything here refuses the run before a host changes. */
+  problems: Problem[];
+}
+
+const isMaster = (h: HostSpec) => h.roles.includes('master');
+
+export function sha256Hex(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function decide(c: Cluster, o: Observed): Plan {
+  const problems: Problem[] = [...preflightProblems(c, o)];
+  const facts = (h: HostSpec): Facts => {
+    const f = o.facts.get(h.ip);
+    if (!f) throw new Error(`plan: no facts for ${h.ip}`);
+    return f;
+  };
+  const isMember = (h: HostSpec) => facts(h).member.joined || facts(h).member.controlPlane;
+
+  // Which cluster the hosts run: every CA they trust must be one and the same.
+  const byCa = new Map<string, string[]>();
+  for (const h of c.hosts) {
+    const ca = facts(h).member.caSha256;
+    if (ca && isMember(h)) byCa.set(ca, [...(byCa.get(ca) ?? []), h.ip]);
+  }
+  const clusterCaSha256 = byCa.size === 1 ? [...byCa.keys()][0] : undefined;
+  if (byCa.size > 1) {
+    const groups = [...byCa].map(([ca, ips]) => `CA ${ca.slice(0, 12)}: ${ips.join(', ')}`).join('; ');
+    problems.push({ problem: `the hosts belong to ${byCa.size} different clusters (${groups}); reset the ones that are not this cluster's or list them in their own Clusterfile` });
+  }
+  if (clusterCaSha256 && o.localCaSha256 && clusterCaSha256 !== o.localCaSha256) {
+    for (const ip of byCa.get(clusterCaSha256)!) {
+      problems.push({ host: ip, problem: "already belongs to another Kubernetes cluster (its /etc/kubernetes/pki/ca.crt is not this cluster's CA); run `kubeadm reset` there or remove it from the Clusterfile" });
+    }
+  }
+  const adoptable = clusterCaSha256 !== undefined && o.localCaSha256 === undefined;
+  if (adoptable && !o.adopting) {
+    problems.push({
+      problem: `a cluster already runs on these hosts (CA sha256 ${clusterCaSha256.slice(0, 12)}...) and sealts has no local state for it; to take it over: sealts adopt -f ${o.clusterfile}`,
+    });
+  }
+
+  // Roles come from the hosts: a Clusterfile that says otherwise is refused, with the way to change one.
+  for (const h of c.hosts) {
+    const m = facts(h).member;
+    const runsControlPlane = m.controlPlane || m.etcdMember;
+    if (isMaster(h) && m.joined && !runsControlPlane) {
+      problems.push({ host: h.ip, problem: `the Clusterfile says master, the host is a node of the cluster (no control plane, no etcd member); to make it a master: sealts delete --nodes ${h.ip}, then sealts join --masters ${h.ip}` });
+    }
+    if (!isMaster(h) && runsControlPlane) {
+      problems.push({ host: h.ip, problem: `the Clusterfile says node, the host runs a control plane${m.etcdMember ? ' and an etcd member' : ''} (a master); to make it a node: sealts delete --masters ${h.ip}, then sealts join --nodes ${h.ip}` });
+    }
+    // An apply never upgrades: a member on another version is `sealts upgrade`'s business.
+    if (isMember(h) && m.version && m.version !== c.runtime.version) {
+      problems.push({ host: h.ip, problem: `runs Kubernetes ${m.version}, the Clusterfile asks for ${c.runtime.version}; apply does not change a running version: use sealts upgrade -f ${o.clusterfile}` });
+    }
+  }
+
+  const members = c.hosts.filter(isMember);
+  const running = masters(c).filter((h) => facts(h).member.controlPlane);
+  let seed = running[0];
+  let init: HostSpec | undefined;
+  if (!seed) {
+    if (members.length > 0) {
+      problems.push({ problem: `${members.map((h) => h.ip).join(', ')} ${members.length > 1 ? 'are' : 'is'} joined to a cluster whose control plane runs on none of the Clusterfile's masters; list its masters, or reset ${members.length > 1 ? 'them' : 'it'} first` });
+    } else {
+      init = masters(c)[0];
+      seed = init;
+    }
+  }
+  const fresh = c.hosts.filter((h) => !isMember(h));
+  const joinMasters = masters(c).filter((h) => !isMember(h) && h !== init);
+  const joinNodes = c.hosts.filter((h) => !isMaster(h) && !isMember(h));
+  const roll: Rollout[] = [];
+  const verify: HostSpec[] = [];
+  if (o.rootfs) {
+    const newManifest = o.rootfs;
+    // Masters first, in the Clusterfile's order; then the nodes.
+    for (const h of [...members.filter(isMaster), ...members.filter((x) => !isMaster(x))]) {
+      const r = rolloutOf(h, facts(h).rootfsManifest, newManifest);
+      if (r) roll.push(r);
+      else verify.push(h);
+    }
+  }
   const desired = new Set(c.hosts.map((h) => h.ip));
-  const allMasters = masters(c);
-  const master0 = allMasters[0];
-  const fresh = master0 === undefined || !joined.has(master0.ip);
-  const newMasters = allMasters.slice(1).filter((h) => !joined.has(h.ip));
-  const newNodes = nodes(c).filter((h) => !joined.has(h.ip));
-  const removed = Object.entries(state?.hosts ?? {}).filter(([ip]) => !desired.has(ip));
-  const endpoint = (h: HostSpec) => `${h.ssh.user}@${h.ip}:${h.ssh.port}${h.ssh.bastion ? ` via ${h.ssh.bastion.host}` : ''}`;
-  const runtime = `${c.runtime.type} ${c.runtime.version}`;
-
-  const steps: PlanStep[] = [
-    step('connect', 'Connect', c.hosts.map((h) => ({ host: h.ip, spec: h, intent: `ssh ${endpoint(h)}` }))),
-    step('gather-facts', 'Gather host facts', c.hosts.map((h) => ({ host: h.ip, spec: h, intent: 'read hostname, machine-id, arch, existing Kubernetes, and what decides host settings: cgroup version, CAP_SYS_RESOURCE, resolv.conf, nf_conntrack_max' }))),
-    step('push-rootfs', 'Push rootfs', c.hosts.map((h) => ({ host: h.ip, spec: h, intent: `upload ${c.image} (unchanged files skipped) and run its init script (binaries, containerd, CNI plugins, the ${h.roles.includes('master') ? 'control-plane and node' : 'node'} images)` }))),
-    {
-      id: 'certs',
-      title: 'Certificates',
-      hosts: [],
-      local: fresh
-        ? `create the cluster CA and certificates (${c.pki.keyAlgorithm}, leaves ${c.pki.leafValidityDays} days)`
-        : 'check the CA and certificates; add SANs for new masters',
-      needed: true,
-    },
-    step('init-master0', 'Init first master', fresh && master0 ? [{ host: master0.ip, spec: master0, intent: `initialise the control plane (${runtime})` }] : []),
-    step('join-masters', 'Join masters (one at a time)', newMasters.map((h) => ({ host: h.ip, spec: h, intent: `join as control-plane (${runtime})` }))),
-    step('join-nodes', 'Join nodes', newNodes.map((h) => ({ host: h.ip, spec: h, intent: `join as worker (${runtime})` }))),
-    step('vip', 'API server VIP on nodes', nodes(c).map((h) => ({ host: h.ip, spec: h, intent: `route ${c.vip.address}:6443 to ${allMasters.length} master(s) (${c.vip.mode})` }))),
-    step('pod-network', 'Pod network', c.network.plugin === 'none' ? [] : c.hosts.map((h) => ({ host: h.ip, spec: h, intent: `sealts-bridge: CNI bridge on the node's pod range (from ${c.network.podCIDR}), routes to the other hosts' ranges` }))),
-    step('delete-hosts', 'Remove hosts no longer in the Clusterfile', removed.map(([ip, h]) => ({ host: ip, intent: `drain, remove from the cluster and reset (was ${h.roles.join(',')})` }))),
-    { id: 'kubeconfig', title: 'Admin kubeconfig', hosts: [], local: 'write the admin kubeconfig (0600) to the state directory', needed: true },
-    { id: 'save-state', title: 'Save state', hosts: [], local: `record ${c.hosts.length} host(s) in state.json`, needed: true },
-  ];
-  return steps;
-}
-
-/** The Clusterfile hosts a step acts on (hosts being removed have no spec and are left out). */
-export function stepHosts(s: PlanStep): HostSpec[] {
-  return s.hosts.flatMap((h) => (h.spec ? [h.spec] : []));
-}
-
-function step(id: StepId, title: string, hosts: HostIntent[]): PlanStep {
-  return { id, title, hosts, needed: hosts.length > 0 };
+  const remove = Object.entries(o.state?.hosts ?? {})
+    .filter(([ip]) => !desired.has(ip))
+    .map(([ip, h]) => ({ ip, roles: h.roles, hostname: h.hostname }));
+  const apiServers = masters(c).filter((h) => running.includes(h) || h === init || joinMasters.includes(h));
+  return { seed, init, members, install: fresh, verify, roll, joinMasters, joinNodes, remove, apiServers, clusterCaSha256, adoptable, problems };
 }

@@ -4,13 +4,14 @@
 import path from 'node:path';
 import { HostError } from '../errors/errors.js';
 import { and, literal, or, sh } from '../shell/quote.js';
-import { execOk, type HostExec } from '../runtime/exec.js';
-import { putFiles, type PutFile } from '../runtime/put-files.js';
+import { execOk, type HostExec } from '../host/exec.js';
+import { putFiles, type PutFile } from '../host/put-files.js';
+import { ROOTFS_DIR } from '../host/facts.js';
 import { UPLOAD_SUMS_DIR } from '../ssh/remote-sums.js';
 import { MANIFEST_FILE, type Manifest } from './manifest.js';
 import type { LoadedRootfs } from './load.js';
 
-export const REMOTE_ROOTFS = '/var/lib/sealts/rootfs';
+export const REMOTE_ROOTFS = ROOTFS_DIR;
 /** Where pushes before the SSH engine's upload unpacked a new image; still removed by clean. */
 const STAGING = `${REMOTE_ROOTFS}.new`;
 

@@ -9,8 +9,8 @@
 // - nf_conntrack_max not settable (kernel-wide; only the first network namespace may): kube-proxy
 //   exits at start unless its config says to leave the limit (conntrack.maxPerCore: 0).
 import type { HostSpec } from '../clusterfile/types.js';
-import { isLoopbackAddress, RESOLVED_UPSTREAM, type HostFacts } from './engine/facts.js';
-import type { PutFile } from './put-files.js';
+import { isLoopbackAddress, RESOLVED_UPSTREAM, type HostFacts } from '../host/facts.js';
+import type { PutFile } from '../host/put-files.js';
 
 /** Files sealts renders for a host; init.sh installs them (and clean.sh removes them). */
 export const HOST_INPUT_DIR = '/etc/sealts/host';

@@ -1,40 +1,99 @@
-// The one contract every cluster runtime (kubeadm now, k0s next) implements. The apply pipeline
-// (pkg/plan + pkg/phase) decides WHICH hosts change; a Runtime only knows HOW to change them.
-// Ordering rules live here too, because they are runtime facts: masters join one at a time
-// (etcd quorum), nodes may join in parallel.
+// The one contract every cluster runtime (kubeadm now, k0s next) implements, and the only thing the
+// workflows (pkg/workflow) know of a runtime. The workflows decide WHICH hosts change, from the
+// plan (pkg/plan), and in which order; a Runtime knows HOW: its facts, ports, config files, PKI
+// layout, kubectl and etcd membership. It never probes a host to decide anything: the control plane
+// it works through is named by its caller, who chose it from the facts. The VIP is not its business.
 import type { Cluster, HostSpec } from '../clusterfile/types.js';
+import type { HostExec } from '../host/exec.js';
+import type { PutFile } from '../host/put-files.js';
+import type { HostSettings } from './host-settings.js';
+
+/** What a host says of its own membership: the facts the plan decides roles from. */
+export interface MemberFacts {
+  /** The host belongs to a cluster (kubeadm: /etc/kubernetes/kubelet.conf). */
+  joined: boolean;
+  /** It runs a control plane (kubeadm: the kube-apiserver static pod). */
+  controlPlane: boolean;
+  /** It holds an etcd member (kubeadm: the etcd static pod). */
+  etcdMember: boolean;
+  /** sha256 of the cluster CA certificate it trusts. */
+  caSha256?: string;
+  /** The Kubernetes version its kubelet binary is (vX.Y.Z), when installed. */
+  version?: string;
+  /** Its node agent (kubeadm: the kubelet unit) is running. */
+  kubeletActive: boolean;
+}
+
+export interface RuntimeDeps {
+  cluster: Cluster;
+  /** The host's (already open) connection; throws when it is not connected. */
+  exec(host: HostSpec): HostExec;
+  /** The node name of a host (its gathered hostname, or the one recorded when it joined). */
+  nodeName(host: HostSpec): string;
+  /** The local PKI dir (pkg/pki). */
+  pkiDir: string;
+  /** Runs fn over hosts in parallel, bounded by --concurrency; throws naming every failed host. */
+  forEach<T>(hosts: readonly HostSpec[], fn: (h: HostSpec) => Promise<T>): Promise<void>;
+  /** kube-proxy's mode: the VIP mode chosen for the cluster. */
+  proxyMode(): 'ipvs' | 'iptables';
+  /** What a host's facts decided (cgroup v1, resolv.conf): preflight skips and kubelet patches. */
+  settings?(host: HostSpec): HostSettings | undefined;
+  /** The rootfs carries every image: nothing is pulled. */
+  imagesInRootfs?(): boolean;
+  /** Some host cannot set nf_conntrack_max: kube-proxy (configured cluster-wide) must leave it. */
+  conntrackMaxFixed?(): boolean;
+  /** How long to wait for the apiserver's /readyz (ms). */
+  readyTimeoutMs?: number;
+}
 
 /** A rendered configuration document set, for `sealts plan -o yaml` and for upload. */
 export interface RenderedConfig {
-  /** File name on the host (e.g. `kubeadm-init.yaml`) -> multi-document YAML text. */
+  /** File path on the host -> multi-document YAML text. */
   files: Record<string, string>;
 }
 
+/** A file of the cluster's PKI as a control plane holds it, for adopting a cluster. */
+export interface FetchedPkiFile extends PutFile {
+  /** Where it goes in the local PKI dir (relative). */
+  local: string;
+}
+
 export interface Runtime {
-  /** Which runtime this is (matches `Cluster.runtime.type`). */
   readonly type: Cluster['runtime']['type'];
+  /** The API server port every node reaches the masters on. */
+  readonly apiServerPort: number;
 
-  /** The configuration files `init`/`join` would write, without touching any host. */
-  renderConfig(cluster: Cluster, host: HostSpec): RenderedConfig;
+  /** Read-only: the host's membership facts. */
+  facts(h: HostExec): Promise<MemberFacts>;
+  /** TCP ports a new host of these roles must have free. */
+  requiredPorts(roles: readonly string[]): readonly number[];
+  /** The configuration files init/join would write on `host` (`init`: it is the master init runs on). */
+  renderConfig(host: HostSpec, init: boolean): RenderedConfig;
 
-  /** Bring up the first control-plane host. Must be a no-op when it already runs this cluster. */
-  init(master0: HostSpec): Promise<void>;
-
-  /** Join control-plane hosts strictly one after another; stops at the first failure. */
-  joinMasters(masters: readonly HostSpec[]): Promise<void>;
-
-  /** Join worker hosts, in parallel (bounded by the caller's concurrency). */
-  joinNodes(nodes: readonly HostSpec[]): Promise<void>;
-
-  /** Remove control-plane hosts (etcd member, node object, host state), one at a time. */
-  deleteMasters(masters: readonly HostSpec[]): Promise<void>;
-
-  /** Drain, delete and clean worker hosts. */
-  deleteNodes(nodes: readonly HostSpec[]): Promise<void>;
-
+  /** Bring up the first control plane on `master`. */
+  init(master: HostSpec): Promise<void>;
+  /** Join control-plane hosts strictly one after another, through the running control plane `via`. */
+  joinMasters(masters: readonly HostSpec[], via: HostSpec): Promise<void>;
   /**
-   * Undo everything this runtime made on a host (reset + cleanup), cluster or not. `wholeCluster`:
-   * every host goes at once (delete --all), so none leaves the cluster first.
+   * Join worker hosts in parallel, through `via`. `before` runs on each node just before its join
+   * (the caller's VIP): a node it fails for does not join, the others go on.
    */
+  joinNodes(nodes: readonly HostSpec[], via: HostSpec, opts?: { before?(node: HostSpec): Promise<void> }): Promise<void>;
+  /** Drain, reset and delete worker hosts; `force`: unreachable ones are only deleted from the cluster. */
+  removeNodes(nodes: readonly HostSpec[], via: HostSpec, opts: { force: boolean; reachable(h: HostSpec): boolean }): Promise<void>;
+  /** Remove control-plane hosts one at a time, etcd member included, through `via` (which stays). */
+  removeMasters(masters: readonly HostSpec[], via: HostSpec, staying: readonly HostSpec[], opts: { force: boolean; reachable(h: HostSpec): boolean }): Promise<void>;
+  /** Undo everything this runtime made on a host. `wholeCluster`: every host goes at once (delete --all). */
   reset(host: HostSpec, opts?: { wholeCluster?: boolean }): Promise<void>;
+
+  /** Cordon and evict a node's pods before its binaries change; `uncordon` after. */
+  drain(host: HostSpec, via: HostSpec): Promise<void>;
+  uncordon(host: HostSpec, via: HostSpec): Promise<void>;
+  /** After the rootfs changed a running host's binaries: restart what runs them, wait until it serves. */
+  restartChanged(host: HostSpec, changed: { kubelet: boolean }): Promise<void>;
+
+  /** kubectl with admin credentials on the control plane `via`; throws on a non-zero exit. */
+  kubectl(via: HostSpec, args: readonly string[], opts?: { stdin?: string; quiet?: boolean }): Promise<string>;
+  /** The cluster's PKI as a control plane holds it (adopting a cluster whose local state was lost). */
+  fetchPki(master: HostSpec): Promise<FetchedPkiFile[]>;
 }

@@ -33,7 +33,14 @@ export function sh(argv: readonly string[]): ShellCommand {
 
 /** `a && b && ...` over commands built here. */
 export function and(...cmds: ShellCommand[]): ShellCommand {
-  return cmds.join(' && ') as ShellCommand;
+  // In sh `&&` and `||` bind equally, left to right: `a && { b; } || { c; }` would run c when a
+  // fails. An operand that is itself a list is braced, so and(a, or(b, c)) means a && (b || c).
+  return cmds.map((c) => (/[|&;]/.test(unquoted(c)) ? `{ ${c}; }` : c)).join(' && ') as ShellCommand;
+}
+
+/** The command text outside single-quoted strings (operators inside quotes are data, not syntax). */
+function unquoted(c: string): string {
+  return c.replace(/'[^']*'/g, "''");
 }
 
 /** `a || b || ...` over commands built here. */

@@ -6,7 +6,7 @@ import { expandHostPorts, loadClusterfile, parseClusterfile } from '../clusterfi
 import type { Cluster, Role, SshConfig } from '../clusterfile/types.js';
 import { UserError } from '../errors/errors.js';
 import { Secret } from '../secret/secret.js';
-import { openState, resolveClusterName, sealtsHome } from '../state/index.js';
+import { clusterKnownHosts, openState, resolveClusterName, sealtsHome } from '../state/index.js';
 import { targetOf } from './target.js';
 import type { PoolOptions, Target } from './types.js';
 
@@ -23,9 +23,12 @@ export interface HostSelection {
   passwd?: Secret;
   /** Read and record host keys here instead of the sealts known_hosts. */
   knownHosts?: string;
+  /** Notes for the user (a cluster state that could not be read). */
+  warn?: (line: string) => void;
 }
 
 export interface Selected {
+  /** With --hosts, each carries the known_hosts of the clusters whose state lists its IP. */
   targets: Target[];
   /** Pool settings for host keys: ~/.ssh/known_hosts plus sealts' own file, which records new keys. */
   hostKeys: Pick<PoolOptions, 'knownHostsFiles' | 'recordUnknownTo'>;
@@ -71,9 +74,14 @@ export async function selectTargets(sel: HostSelection): Promise<Selected> {
   if (sel.hosts !== undefined) {
     if (sel.roles) throw new UserError('--roles needs a cluster (--cluster or -f), not --hosts');
     const user = sel.user ?? 'root';
-    targets = expandHostPorts(sel.hosts).map((hp) => {
+    const hps = expandHostPorts(sel.hosts);
+    // Trust what the clusters trust: a key changed since a cluster recorded it is refused (nothing is recorded there).
+    const known = await clusterKnownHosts([...new Set(hps.map((hp) => hp.ip))]);
+    for (const w of known.warnings) sel.warn?.(w);
+    targets = hps.map((hp) => {
       const port = hp.port ?? 22;
-      return { name: hp.ip, ip: hp.ip, port, ssh: withOverrides({ user, port }, { ...sel, user }) };
+      const knownHostsFiles = known.byIp.get(hp.ip) ?? [];
+      return { name: hp.ip, ip: hp.ip, port, ssh: withOverrides({ user, port }, { ...sel, user }), ...(knownHostsFiles.length > 0 ? { knownHostsFiles } : {}) };
     });
     ownKnownHosts = path.join(sealtsHome(), 'known_hosts');
   } else {

@@ -7,7 +7,7 @@ import type { ShellCommand } from '../shell/quote.js';
 import { LineSplitter } from './line-splitter.js';
 import { CLIENT_GRACE_S, type Wrapping } from './remote-command.js';
 import type { ExecOptions, LineSink } from './types.js';
-import type { Link } from './connection.js';
+import type { Link } from './link.js';
 
 export interface ChannelRun {
   host: string;

@@ -2,18 +2,16 @@
 // channel on it (OpenSSH allows 10 per connection, so at most 8 run at once).
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import pLimit, { type LimitFunction } from 'p-limit';
-import type ssh2 from 'ssh2';
+import type { LimitFunction } from 'p-limit';
 import { HostError } from '../errors/errors.js';
 import { isSecret, redact } from '../secret/secret.js';
 import { literal, sh } from '../shell/quote.js';
 import { runOnChannel } from './channel.js';
+import type { Link } from './link.js';
 import { newSudoMarkers, toShell, wrap, type Wrapping } from './remote-command.js';
 import { uploadFiles } from './upload.js';
 import type { Command, ExecOptions, ExecResult, LineSink, Target, UploadFile, UploadOptions, UploadResult, WriteFileOptions } from './types.js';
 
-/** Channels per connection at once; OpenSSH's MaxSessions default is 10. */
-const CHANNELS_PER_CONNECTION = 8;
 /** Lines of stderr quoted in a failure message. */
 const STDERR_TAIL = 5;
 
@@ -21,29 +19,6 @@ interface RawResult {
   code: number;
   stdout: Buffer;
   stderr: string;
-}
-
-/**
- * The ssh2 client of one host and what belongs to it: the channel limit and whether it is still
- * up. The pool keeps one per user@host:port; Connections are views of it.
- */
-export class Link {
-  readonly channels: LimitFunction = pLimit(CHANNELS_PER_CONNECTION);
-  lost: string | undefined;
-
-  constructor(readonly client: ssh2.Client) {
-    client.on('close', () => {
-      this.lost ??= 'connection closed';
-    });
-    client.on('error', (e: Error) => {
-      this.lost = e.message;
-    });
-  }
-
-  close(): void {
-    this.lost ??= 'closed';
-    this.client.end();
-  }
 }
 
 /** A host's shared connection seen with one Target's settings (name for logs, sudo password). */

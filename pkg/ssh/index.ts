@@ -13,7 +13,7 @@
 export { SshPool } from './pool.js';
 export { Connection } from './connection.js';
 export { forEachHost, requireAllOk, type HostResult, type FanOutOptions } from './fanout.js';
-export { targetOf, hostExecOf } from './target.js';
+export { targetOf } from './target.js';
 export { fingerprint } from './known-hosts.js';
 export type {
   Target,

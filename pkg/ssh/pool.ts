@@ -7,7 +7,8 @@ import { HostError } from '../errors/errors.js';
 import { redact } from '../secret/secret.js';
 import type { BastionConfig } from '../clusterfile/types.js';
 import { openClient, type ConnectSettings, type Endpoint } from './connect.js';
-import { Connection, Link } from './connection.js';
+import { Connection } from './connection.js';
+import { Link } from './link.js';
 import type { LineSink, PoolOptions, Target } from './types.js';
 
 function keyOf(user: string, ip: string, port: number): string {
@@ -61,7 +62,9 @@ export class SshPool {
         port: t.port,
         credentials: { user: t.ssh.user, pk: t.ssh.pk, pkPasswd: t.ssh.pkPasswd, passwd: t.ssh.passwd },
       };
-      const client = await openClient(endpoint, this.settings, via);
+      const extra = t.knownHostsFiles ?? [];
+      const settings = extra.length === 0 ? this.settings : { ...this.settings, knownHostsFiles: [...this.settings.knownHostsFiles, ...extra] };
+      const client = await openClient(endpoint, settings, via);
       this.opened++;
       this.log(t.name, 'info', `connected to ${t.ssh.user}@${t.ip}:${t.port}${t.ssh.bastion ? ` via ${t.ssh.bastion.host}` : ''}`);
       return new Link(client);

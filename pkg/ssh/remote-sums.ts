@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { literal, sh, type ShellCommand } from '../shell/quote.js';
-import type { Connection } from './connection.js';
+import type { RemoteShell } from './types.js';
 
 /** The host-side sum cache of every upload destination (removed with the cluster's rootfs). */
 export const UPLOAD_SUMS_DIR = '/var/lib/sealts/upload-sums';
@@ -33,7 +33,7 @@ export function nulList(names: readonly string[]): string {
 }
 
 /** Run one of the constant scripts above with "$1".. = args and the NUL-separated names on stdin. */
-async function runOverNames(conn: Connection, script: ShellCommand, args: string[], names: readonly string[], c: Call, display: string): Promise<string> {
+async function runOverNames(conn: RemoteShell, script: ShellCommand, args: string[], names: readonly string[], c: Call, display: string): Promise<string> {
   const r = await conn.exec(sh(['sh', '-c', script, 'sh', ...args]), { sudo: c.sudo, stdin: nulList(names), check: false, quiet: true, step: c.step, display });
   return r.stdout;
 }
@@ -80,7 +80,7 @@ export interface RemoteState {
 }
 
 /** One call for the cache and the stats; a second one only for files whose stat changed. */
-export async function remoteSums(conn: Connection, dest: string, names: readonly string[], c: Call): Promise<RemoteState> {
+export async function remoteSums(conn: RemoteShell, dest: string, names: readonly string[], c: Call): Promise<RemoteState> {
   const probe = await runOverNames(conn, PROBE, [dest, cachePath(dest)], names, c, `stat ${names.length} file(s) in ${dest}`);
   const cut = probe.indexOf('\0\0');
   const cache = parseCache(cut < 0 ? '' : probe.slice(0, cut));
@@ -106,7 +106,7 @@ export async function remoteSums(conn: Connection, dest: string, names: readonly
  * the files were placed). Best effort: a user that cannot write /var/lib/sealts just re-hashes
  * next time. One exec: the cache is rewritten whole, so nothing is compared first.
  */
-export async function saveSums(conn: Connection, dest: string, shas: ReadonlyMap<string, string>, prior: Cache, stats: ReadonlyMap<string, string>, c: Call): Promise<void> {
+export async function saveSums(conn: RemoteShell, dest: string, shas: ReadonlyMap<string, string>, prior: Cache, stats: ReadonlyMap<string, string>, c: Call): Promise<void> {
   const next: Cache = { ...prior };
   for (const [n, sha256] of shas) {
     const st = stats.get(n);

@@ -1,5 +1,6 @@
 // The shapes every caller of pkg/ssh codes against: targets, options, results.
 import type { Readable } from 'node:stream';
+import type { LimitFunction } from 'p-limit';
 import type { SshConfig } from '../clusterfile/types.js';
 import type { Secret } from '../secret/secret.js';
 import type { ShellCommand } from '../shell/quote.js';
@@ -11,6 +12,8 @@ export interface Target {
   ip: string;
   port: number;
   ssh: SshConfig;
+  /** known_hosts files checked for this host only, after the pool's (e.g. those of clusters listing it). */
+  knownHostsFiles?: readonly string[];
 }
 
 /** What a line of the log is: the command sent, its output, or a note from the engine. */
@@ -90,3 +93,15 @@ export interface WriteFileOptions {
 }
 
 export type Command = readonly string[] | ShellCommand;
+
+/**
+ * What upload and the remote checksum cache need from a connection (a Connection is one): named
+ * here so those files build on a shape, not on connection.ts, which builds on them.
+ */
+export interface RemoteShell {
+  readonly target: Target;
+  /** Bounds uploads running at once across the pool. */
+  readonly uploadSlots: LimitFunction;
+  exec(cmd: Command, opts?: ExecOptions): Promise<ExecResult>;
+  writeFile(dest: string, content: string | Buffer, mode: number, opts?: WriteFileOptions): Promise<boolean>;
+}

@@ -7,10 +7,9 @@ import path from 'node:path';
 import tarFs from 'tar-fs';
 import { HostError } from '../errors/errors.js';
 import { literal, sh } from '../shell/quote.js';
-import type { Connection } from './connection.js';
 import { fastFs, listUploadFiles, localSha256, localSha256s } from './local-files.js';
 import { nulList, parseSums, parseStats, remoteSums, saveSums, STAT_NAMES_ON_STDIN } from './remote-sums.js';
-import type { UploadFile, UploadOptions, UploadResult } from './types.js';
+import type { UploadFile, UploadOptions, UploadResult, RemoteShell } from './types.js';
 
 const TEMP_PREFIX = '.sealts-upload.';
 
@@ -127,7 +126,7 @@ async function localSumsByName(files: readonly UploadFile[], sums: Promise<strin
 }
 
 export async function uploadFiles(
-  conn: Connection,
+  conn: RemoteShell,
   src: string | readonly UploadFile[],
   dest: string,
   opts: UploadOptions,

@@ -100,10 +100,15 @@ export class ClusterState {
     return dir;
   }
 
+  /** sealts' own known_hosts for this cluster (nothing is created: the file may not exist). */
+  get knownHostsFile(): string {
+    return join(this.dir, 'known_hosts');
+  }
+
   /** sealts' own known_hosts for this cluster (the file may not exist yet; its dir does). */
   async knownHostsPath(): Promise<string> {
     await this.ensureDir();
-    return join(this.dir, 'known_hosts');
+    return this.knownHostsFile;
   }
 
   /** Take the cluster lock; a second apply on the same cluster fails naming the pid holding it. */

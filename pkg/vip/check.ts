@@ -3,7 +3,7 @@
 // the CA comes on stdin into a temp file that is gone when the check ends.
 import { HostError } from '../errors/errors.js';
 import { literal, sh } from '../shell/quote.js';
-import { execOk, type HostExec } from '../runtime/exec.js';
+import { execOk, type HostExec } from '../host/exec.js';
 
 export const API_SERVER_NAME = 'apiserver.cluster.local';
 

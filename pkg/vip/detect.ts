@@ -1,7 +1,7 @@
 // `vip.mode: auto` picks ipvs when the node's kernel has IPVS, else iptables, and says why.
 import type { VipMode } from '../clusterfile/types.js';
 import { or, sh } from '../shell/quote.js';
-import type { HostExec } from '../runtime/exec.js';
+import type { HostExec } from '../host/exec.js';
 
 export type ResolvedVipMode = Exclude<VipMode, 'auto'>;
 

@@ -2,8 +2,8 @@
 // with a trailing comment, so setting one replaces only sealts' line and removing it leaves the
 // user's lines untouched.
 import { sh } from '../shell/quote.js';
-import { execOk, type HostExec } from '../runtime/exec.js';
-import { putFiles, type PutFile } from '../runtime/put-files.js';
+import { execOk, type HostExec } from '../host/exec.js';
+import { putFiles, type PutFile } from '../host/put-files.js';
 
 export const HOSTS_FILE = '/etc/hosts';
 

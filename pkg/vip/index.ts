@@ -2,6 +2,7 @@
 export { setupVip, removeVip, type VipSetup } from './vip.js';
 export { resolveVipMode, hasIpvs, type ResolvedVipMode, type VipModeChoice } from './detect.js';
 export { checkVip, checkHostsMapping, API_SERVER_NAME, type VipCheck } from './check.js';
-export { renderUnit, renderApplyScript, type VipTarget } from './iptables.js';
-export { ipvsadmCommand, renderLvscareManifest } from './ipvs.js';
+export { renderApplyScript, type VipTarget } from './iptables.js';
+export { IPVS_SCRIPT_TEXT, renderTargets, LINK as IPVS_LINK } from './ipvs.js';
+export { renderUnit, UNIT_NAME } from './watch.js';
 export { withHostsEntry, setHostsEntry, hostsEntryFile, HOSTS_FILE } from './hosts-file.js';

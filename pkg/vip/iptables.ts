@@ -1,13 +1,12 @@
 // VIP in iptables mode: a nat chain DNATs VIP:6443 to the masters, spread with the `statistic`
 // match. The chain is hooked from OUTPUT (the node's own kubelet and kube-proxy) and PREROUTING (its
-// pods). A systemd unit loads it at boot and keeps it to the masters whose apiserver answers;
-// rewriting the script and restarting the unit updates it.
+// pods). The shared unit (watch.ts) loads it at boot and keeps it to the masters whose apiserver
+// answers; rewriting the script and restarting the unit updates it.
 import { and, literal, or, quote, sh, type ShellCommand } from '../shell/quote.js';
+import { HEALTH_FUNCTIONS, renderUnit } from './watch.js';
 
 export const CHAIN = 'SEALTS-VIP';
 export const APPLY_SCRIPT = '/etc/sealts/vip-iptables.sh';
-export const UNIT_NAME = 'sealts-vip.service';
-export const UNIT_FILE = `/etc/systemd/system/${UNIT_NAME}`;
 const HOOK_CHAINS = ['OUTPUT', 'PREROUTING'] as const;
 
 export interface VipTarget {
@@ -33,6 +32,7 @@ export function renderApplyScript(t: VipTarget): string {
     `VIP=${quote(t.vip)} PORT=${quote(String(t.port))} CHAIN=${quote(CHAIN)}`,
     `MASTERS=${quote(t.masters.join(' '))}`,
     String(RULES_FUNCTIONS),
+    String(HEALTH_FUNCTIONS),
     'case ${1:-once} in',
     '  rules) shift; rules "$@" ;;',
     '  once) load $MASTERS ;;',
@@ -55,11 +55,6 @@ const RULES_FUNCTIONS = literal(
     '  done',
     '  echo COMMIT',
     '}',
-    'alive() {',
-    '  if command -v curl >/dev/null 2>&1; then curl -skf --max-time 1 -o /dev/null "https://$1:$PORT/readyz"',
-    '  else timeout 1 bash -c ": </dev/tcp/$1/$PORT" 2>/dev/null; fi',
-    '}',
-    'healthy() { up=; for m in $MASTERS; do ! alive "$m" || up="$up $m"; done; echo ${up:-$MASTERS}; }',
     'hook() { iptables -w -t nat -C "$1" -d "$VIP/32" -p tcp --dport "$PORT" -j "$CHAIN" 2>/dev/null || iptables -w -t nat -I "$1" 1 -d "$VIP/32" -p tcp --dport "$PORT" -j "$CHAIN"; }',
     'load() { rules "$@" | iptables-restore -w --noflush && hook OUTPUT && hook PREROUTING; }',
   ].join('\n'),
@@ -84,21 +79,4 @@ export function removeCommand(t: VipTarget): ShellCommand {
   return and(...[...steps, sh(['iptables', '-t', 'nat', '-F', CHAIN]), sh(['iptables', '-t', 'nat', '-X', CHAIN])].map((c) => or(c, sh(['true']))));
 }
 
-export function renderUnit(): string {
-  return [
-    '[Unit]',
-    'Description=sealts apiserver VIP (iptables DNAT to the masters that answer)',
-    'After=network-pre.target',
-    'Before=kubelet.service',
-    '',
-    '[Service]',
-    `ExecStartPre=/bin/sh ${APPLY_SCRIPT} once`,
-    `ExecStart=/bin/sh ${APPLY_SCRIPT} watch`,
-    'Restart=always',
-    'RestartSec=2',
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    '',
-  ].join('\n');
-}
+export const IPTABLES_UNIT = renderUnit('sealts apiserver VIP (iptables DNAT to the masters that answer)', APPLY_SCRIPT);

@@ -1,60 +1,76 @@
-// Set up, update and remove the apiserver VIP on a node, in the mode chosen for it.
-import { and, or, sh } from '../shell/quote.js';
-import { execOk, type HostExec } from '../runtime/exec.js';
-import { putFiles } from '../runtime/put-files.js';
+// Set up, update and remove the apiserver VIP on a node, in the mode chosen for it. Both modes have
+// one shape (their script and files, a `once` that loads the VIP now, the shared watch unit of
+// watch.ts, a removal), so setup and removal are one code path over the table below.
+import { and, or, sh, type ShellCommand } from '../shell/quote.js';
+import { execOk, type HostExec } from '../host/exec.js';
+import { putFiles, type PutFile } from '../host/put-files.js';
 import { hostsEntryFile, setHostsEntry } from './hosts-file.js';
 import { API_SERVER_NAME } from './check.js';
 import type { ResolvedVipMode } from './detect.js';
-import {
-  APPLY_SCRIPT, UNIT_FILE, UNIT_NAME, applyCommand, removeCommand, renderApplyScript, renderUnit,
-  type VipTarget,
-} from './iptables.js';
-import { LVSCARE_MANIFEST, ipvsadmCommand, ipvsRemoveCommand, renderLvscareManifest } from './ipvs.js';
+import { APPLY_SCRIPT, IPTABLES_UNIT, applyCommand, removeCommand, renderApplyScript, type VipTarget } from './iptables.js';
+import { IPVS_SCRIPT, IPVS_TARGETS, IPVS_UNIT, ipvsFiles, ipvsOnceCommand, ipvsRemoveCommand } from './ipvs.js';
+import { UNIT_FILE, forgetUnitCommand, startWatchCommand, stopWatchCommand } from './watch.js';
 
 export interface VipSetup extends VipTarget {
   mode: ResolvedVipMode;
-  /** Image for the lvscare static pod (ipvs mode). */
-  lvscareImage?: string;
 }
+
+interface Mode {
+  /** The script and what it reads (the unit comes from `unit`). */
+  files(t: VipTarget): PutFile[];
+  unit: string;
+  /** Load the VIP now, so a setup that cannot work fails here rather than later in the unit. */
+  once(): ShellCommand;
+  /** Take the mode's kernel state away; a no-op where there is none. */
+  remove(t: VipTarget): ShellCommand;
+  /** Every path `files` writes. */
+  paths: readonly string[];
+}
+
+const MODES: Record<ResolvedVipMode, Mode> = {
+  iptables: {
+    files: (t) => [{ path: APPLY_SCRIPT, content: renderApplyScript(t), mode: 0o755 }],
+    unit: IPTABLES_UNIT,
+    once: applyCommand,
+    remove: removeCommand,
+    paths: [APPLY_SCRIPT],
+  },
+  ipvs: { files: ipvsFiles, unit: IPVS_UNIT, once: ipvsOnceCommand, remove: ipvsRemoveCommand, paths: [IPVS_SCRIPT, IPVS_TARGETS] },
+};
+
+/**
+ * `{ a && b && ...; }` where a failing step stops the rest, even a step that is itself an or():
+ * and() does not brace its operands, so `x && { p; } || { q; }` would run q after x failed. or() of
+ * one command is that command in braces.
+ */
+export function steps(...cmds: ShellCommand[]): ShellCommand {
+  return or(and(...cmds.map((c) => or(c))));
+}
+
+const otherMode = (m: ResolvedVipMode): ResolvedVipMode => (m === 'ipvs' ? 'iptables' : 'ipvs');
 
 /**
  * Make VIP:port reach the masters from this node and point apiserver.cluster.local at the VIP.
- * Idempotent, and the same call updates a node when the masters change.
+ * Idempotent, and the same call updates a node when the masters (or the mode) change.
  */
 export async function setupVip(h: HostExec, s: VipSetup): Promise<void> {
+  const mode = MODES[s.mode];
+  const other = MODES[otherMode(s.mode)];
   // Two round trips: read /etc/hosts, then every file and the commands that load them in one go.
   const hosts = await hostsEntryFile(h, API_SERVER_NAME, s.vip);
-  if (s.mode === 'iptables') {
-    const files = [
-      { path: APPLY_SCRIPT, content: renderApplyScript(s), mode: 0o755 },
-      { path: UNIT_FILE, content: renderUnit(), mode: 0o644 },
-      ...hosts,
-    ];
-    // The rules load now; then, where systemd runs the host, the unit takes over the health checks
-    // (restarted: it reads the new masters). The one daemon-reload, only when the unit file is new.
-    const watch = or(
-      sh(['test', '!', '-d', '/run/systemd/system']),
-      and(
-        or(sh(['sh', '-c', 'systemctl show -p NeedDaemonReload "$1" | grep -qx NeedDaemonReload=no', 'sh', UNIT_NAME]), sh(['systemctl', 'daemon-reload'])),
-        sh(['systemctl', '--quiet', 'enable', UNIT_NAME]),
-        sh(['systemctl', 'restart', UNIT_NAME]),
-      ),
-    );
-    await putFiles(h, 'vip rules', files, and(applyCommand(), watch));
-  } else {
-    if (!s.lvscareImage) throw new Error('setupVip: ipvs mode needs the lvscare image');
-    const files = [{ path: LVSCARE_MANIFEST, content: renderLvscareManifest(s, s.lvscareImage), mode: 0o644 }, ...hosts];
-    await putFiles(h, 'vip ipvs', files, ipvsadmCommand(s));
-  }
+  const files = [...mode.files(s), { path: UNIT_FILE, content: mode.unit, mode: 0o644 }, ...hosts];
+  // The VIP loads now; the other mode's state goes only then (a node switching modes keeps no stale
+  // rules, and the VIP answers throughout); then the unit takes over the health checks.
+  await putFiles(h, `vip ${s.mode}`, files, steps(mode.once(), other.remove(s), sh(['rm', '-f', ...other.paths]), startWatchCommand()));
 }
 
-/** Undo setupVip completely (both modes' artefacts, whichever are there). */
+/** Undo setupVip completely: both modes' artefacts, whichever are there. */
 export async function removeVip(h: HostExec, t: VipTarget): Promise<void> {
-  // The watcher first, or it would put the rules back.
-  await execOk(h, 'vip remove', or(sh(['test', '!', '-d', '/run/systemd/system']), or(sh(['systemctl', 'disable', '--now', UNIT_NAME]), sh(['true']))));
-  await execOk(h, 'vip remove', removeCommand(t));
-  await h.exec(ipvsRemoveCommand(t));
-  await execOk(h, 'vip remove', sh(['rm', '-f', APPLY_SCRIPT, UNIT_FILE, LVSCARE_MANIFEST]));
-  await execOk(h, 'vip remove', and(or(sh(['rmdir', '/etc/sealts']), sh(['true'])), or(sh(['test', '!', '-d', '/run/systemd/system']), sh(['systemctl', 'daemon-reload']))));
+  const paths = [...MODES.iptables.paths, ...MODES.ipvs.paths, UNIT_FILE];
+  await execOk(
+    h,
+    'vip remove',
+    steps(stopWatchCommand(), MODES.iptables.remove(t), MODES.ipvs.remove(t), sh(['rm', '-f', ...paths]), or(sh(['rmdir', '/etc/sealts']), sh(['true'])), forgetUnitCommand()),
+  );
   await setHostsEntry(h, API_SERVER_NAME, undefined);
 }

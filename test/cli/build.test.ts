@@ -43,7 +43,7 @@ describe('built CLI (npm run build)', () => {
     assert.match(help.stdout, /^Usage: sealts /m);
     const bad = await runNode(['status', '--nope'], {}, BIN);
     assert.equal(bad.code, 2);
-    const plan = await runNode(['plan', '-f', 'clusterfiles/single-master.yaml', '-o', 'json'], {}, BIN);
+    const plan = await runNode(['plan', '-f', 'clusterfiles/single-master.yaml', '-o', 'json', '--offline'], {}, BIN);
     assert.equal(plan.code, 0, plan.stderr);
     assert.equal((JSON.parse(plan.stdout) as { command: string }).command, 'plan');
   });

@@ -122,37 +122,36 @@ describe('commands that need an applied cluster', () => {
 });
 
 describe('plan', () => {
-  it('text: every phase apply would run, with each host\'s intent', async () => {
+  // What plan decides from the hosts' facts is tested on the fleet (test/e2e/decide-cli.test.ts);
+  // here the hosts of the examples do not exist.
+  it('text: the hosts are contacted first; unreachable ones fail the plan naming each host', async () => {
     const r = await sealts(['plan', '-f', EXAMPLE], env);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stderr, '');
-    assert.match(r.stdout, /^1\. {2}Connect$/m);
-    assert.match(r.stdout, /^ {4}198\.18\.0\.11: ssh root@198\.18\.0\.11:22$/m);
-    assert.match(r.stdout, /^\d+\. +Init first master$/m);
-    assert.match(r.stdout, /^\d+\. +Join masters \(one at a time\): nothing to do$/m);
-    assert.match(r.stdout, /plan: \d+ of 12 phases would run$/m);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^1\. {2}Connect/m);
+    assert.match(r.stderr, /^error: plan failed on \d+ host\(s\): 198\.18\.0\.11: connect: /m);
   });
 
-  it('json: exactly one JSON document on stdout, nothing else', async () => {
+  it('json: exactly one JSON document on stdout, also when the plan fails', async () => {
     const r = await sealts(['plan', '-f', HA, '-o', 'json'], env);
-    assert.equal(r.code, 0, r.stderr);
-    const doc = JSON.parse(r.stdout) as { command: string; dryRun: boolean; ok: boolean; phases: Array<{ title: string; status: string; intents: Array<{ host?: string }> }> };
+    assert.equal(r.code, 1, r.stderr);
+    const doc = JSON.parse(r.stdout) as { command: string; dryRun: boolean; ok: boolean; errors: Array<{ host?: string }> };
     assert.equal(doc.command, 'plan');
     assert.equal(doc.dryRun, true);
-    assert.equal(doc.ok, true);
-    const join = doc.phases.find((p) => p.title === 'Join masters (one at a time)');
-    assert.equal(join?.status, 'ok');
-    assert.equal(join?.intents.length, 2, 'ha.yaml: two masters join after master0');
+    assert.equal(doc.ok, false);
+    assert.deepEqual(doc.errors.map((e) => e.host), [11, 12, 13, 14, 15, 16].map((n) => `198.18.0.${n}`));
   });
 
-  it('yaml: the Clusterfile with its defaults filled in', async () => {
-    const r = await sealts(['plan', '-f', EXAMPLE, '-o', 'yaml'], env);
+  it('--offline yaml: the Clusterfile with its defaults filled in, no host contacted', async () => {
+    const r = await sealts(['plan', '-f', EXAMPLE, '-o', 'yaml', '--offline'], env);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^# sealts plan --offline: no host contacted/);
     const doc = parse(r.stdout.split(/^---$/m).find((d) => /kind: Cluster/.test(d)) ?? '') as { spec: { network: { dnsDomain: string }; vip: { address: string } } };
     assert.equal(doc.spec.network.dnsDomain, 'cluster.local');
     // the file's own VIP when it gives one, else sealts' default
     const given = (parse(await readFile(join(REPO, EXAMPLE), 'utf8')) as { spec: { vip?: { address?: string } } }).spec.vip?.address;
     assert.equal(doc.spec.vip.address, given ?? '10.103.97.2');
+    const text = await sealts(['plan', '-f', EXAMPLE, '--offline'], env);
+    assertBadInput(text, /^error: plan --offline shows only the rendered documents: add -o yaml or -o json$/);
   });
 
   it('a missing file is exit 2 with one line naming it', async () => {

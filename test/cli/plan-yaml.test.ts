@@ -47,7 +47,7 @@ function kind(ds: Doc[], k: string): Doc {
 describe('plan -o yaml shows the rendered kubeadm documents', () => {
   let stdout: string;
   before(async () => {
-    const r = await sealts(['plan', '-f', HA, '-o', 'yaml'], env);
+    const r = await sealts(['plan', '-f', HA, '-o', 'yaml', '--offline'], env);
     assert.equal(r.code, 0, r.stderr);
     stdout = r.stdout;
   });
@@ -107,7 +107,7 @@ describe('plan -o yaml shows the rendered kubeadm documents', () => {
       .replace(/extraArgs:\n\s+- name: quota-backend-bytes\n\s+value: "4294967296"/, 'extraArgs:\n      quota-backend-bytes: "4294967296"');
     const file = join(home, 'old.yaml');
     await writeFile(file, text);
-    const r = await sealts(['plan', '-f', file, '-o', 'yaml'], env);
+    const r = await sealts(['plan', '-f', file, '-o', 'yaml', '--offline'], env);
     assert.equal(r.code, 0, r.stderr);
     const init = docs(filesOf(r.stdout).get('198.18.0.11: /etc/sealts/kubeadm-init.yaml')!);
     assert.equal(kind(init, 'InitConfiguration').apiVersion, 'kubeadm.k8s.io/v1beta3');
@@ -129,12 +129,12 @@ describe('plan -o yaml shows the rendered kubeadm documents', () => {
 });
 
 describe('plan -o json carries the rendered documents', () => {
-  it('`rendered` maps host -> path -> text, alongside the phases', async () => {
-    const r = await sealts(['plan', '-f', HA, '-o', 'json'], env);
+  it('`rendered` maps host -> path -> text (offline: every host as new)', async () => {
+    const r = await sealts(['plan', '-f', HA, '-o', 'json', '--offline'], env);
     assert.equal(r.code, 0, r.stderr);
-    const doc = JSON.parse(r.stdout) as { command: string; phases: unknown[]; rendered: Record<string, Record<string, string>> };
+    const doc = JSON.parse(r.stdout) as { command: string; offline: boolean; rendered: Record<string, Record<string, string>> };
     assert.equal(doc.command, 'plan');
-    assert.ok(doc.phases.length > 0);
+    assert.equal(doc.offline, true);
     assert.deepEqual(Object.keys(doc.rendered), [11, 12, 13, 14, 15, 16].map((n) => `198.18.0.${n}`));
     const init = docs(doc.rendered['198.18.0.11']!['/etc/sealts/kubeadm-init.yaml']!);
     assert.equal((kind(init, 'ClusterConfiguration') as Doc & { controlPlaneEndpoint: string }).controlPlaneEndpoint, 'apiserver.cluster.local:6443');

@@ -36,9 +36,10 @@ test('a minimal file gets every default', () => {
   );
 });
 
-test('k0s gets its own default version', () => {
-  const c = parse(clusterfile(`  runtime: {type: k0s}\n${BASE_SPEC}`));
-  assert.deepEqual(c.runtime, { type: 'k0s', version: DEFAULT_VERSIONS.k0s });
+test('k0s: refused (no k0s runtime yet), and only for that: its default version and ClusterConfig pass', () => {
+  const text = clusterfile(`  runtime: {type: k0s}\n${BASE_SPEC}`) + '---\napiVersion: k0s.k0sproject.io/v1beta1\nkind: ClusterConfig\n';
+  assert.deepEqual(problems(text), ['bad.yaml:6:19: spec.runtime.type: k0s is not supported yet (only kubeadm)']);
+  assert.match(DEFAULT_VERSIONS.k0s, /^v\d+\.\d+\.\d+\+k0s\.0$/);
 });
 
 test('hosts: ranges expand in order, ip:port sets that host port, groups override ssh and env', () => {

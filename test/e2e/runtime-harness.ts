@@ -13,7 +13,7 @@ import { MultiHostError } from '../../pkg/errors/errors.js';
 import { fleetExec } from '../runtime/fleet-exec.js';
 import { hostSpec, testCluster } from '../runtime/cluster-fixture.js';
 import { standinBinDir } from '../standins/index.js';
-import type { HostExec } from '../../pkg/runtime/exec.js';
+import type { HostExec } from '../../pkg/host/exec.js';
 
 /** The VIP tests use: an unused address of the fleet's own 198.18.K.0/24, so no traffic can leave it. */
 export function testVip(fleet: Fleet): string {
@@ -48,7 +48,7 @@ export async function harness(fleet: Fleet, roles: Array<'master' | 'node'>, ver
     const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ host: hs[i]!.ip, error: r.reason as Error }] : []));
     if (failures.length > 0) throw new MultiHostError(failures);
   };
-  const runtime = new KubeadmRuntime({ cluster, connect: async (h) => exec(h.ip), nodeName: nameOf, pkiDir, vipMode: 'iptables', forEach, readyTimeoutMs: 30_000 });
+  const runtime = new KubeadmRuntime({ cluster, exec: (h) => exec(h.ip), nodeName: nameOf, pkiDir, proxyMode: () => 'iptables', forEach, readyTimeoutMs: 30_000 });
   return {
     cluster,
     runtime,

@@ -7,7 +7,7 @@ import { fleetUp, type Fleet } from '../fleet/index.js';
 import { buildRootfs, loadRootfs, pushRootfs, runCleanScript, runInitScript, assertRootfsIntact, type LoadedRootfs } from '../../pkg/rootfs/index.js';
 import { HostError } from '../../pkg/errors/errors.js';
 import { fleetExec } from '../runtime/fleet-exec.js';
-import { hostExecOf } from '../../pkg/ssh/index.js';
+import { hostExecOf } from '../../pkg/host/exec.js';
 import { pool, target } from '../ssh/helpers.js';
 import { upperSnapshot, snapshotDiff } from '../e2e/upper-snapshot.js';
 import { fakeBinDir, tempDir } from './helpers.js';

@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { mergeKubeconfig } from '../../pkg/runtime/engine/kubeconfig.js';
-import { absolutizePaths, addHostsToClusterfile, removeHostsFromClusterfile } from '../../pkg/runtime/engine/clusterfile-edit.js';
-import { preflightProblems } from '../../pkg/runtime/engine/preflight.js';
-import { parseListeningPorts } from '../../pkg/runtime/engine/ports.js';
-import { renderKubeadmPlan } from '../../pkg/runtime/engine/render-plan.js';
-import type { HostFacts } from '../../pkg/runtime/engine/facts.js';
+import { mergeKubeconfig } from '../../pkg/workflow/kubeconfig.js';
+import { absolutizePaths, addHostsToClusterfile, removeHostsFromClusterfile } from '../../pkg/workflow/clusterfile-edit.js';
+import { preflightProblems, type Facts } from '../../pkg/plan/index.js';
+import { parseListeningPorts } from '../../pkg/host/ports.js';
+import { requiredPorts } from '../../pkg/runtime/kubeadm/ports.js';
+import { runtimeFor } from '../../pkg/runtime/index.js';
+import type { Cluster } from '../../pkg/clusterfile/types.js';
+import type { MemberFacts } from '../../pkg/runtime/index.js';
 import { testCluster } from './cluster-fixture.js';
 
 const ours = [
@@ -45,11 +47,29 @@ test('stored Clusterfile edits: remove from a range, drop an emptied group, add 
   assert.equal(abs.spec.ssh.pk, '/home/u/cl/keys/id');
 });
 
-function facts(over: Partial<HostFacts>): HostFacts {
-  return { hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, joined: false, controlPlane: false, swapDevices: 0, clock: 1000, readAt: 1000, listeningPorts: [22], cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, conntrackMaxSettable: true, ...over };
+type FactsOver = Partial<Omit<Facts, 'member'>> & Partial<MemberFacts>;
+
+function facts(over: FactsOver): Facts {
+  const { joined = false, controlPlane = false, etcdMember = false, caSha256, version, kubeletActive = false, ...host } = over;
+  return {
+    hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, swapDevices: 0, clock: 1000, readAt: 1000, listeningPorts: [22], cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, conntrackMaxSettable: true,
+    ...host,
+    member: { joined, controlPlane, etcdMember, caSha256, version, kubeletActive },
+  };
 }
 
-test('preflight names each host: arch, duplicate hostnames and machine-ids, clock skew, foreign cluster', () => {
+const amd64 = { kubernetesVersion: 'v1.36.3', arch: 'amd64', files: [] };
+function preflight(c: Cluster, f: ReadonlyMap<string, Facts>) {
+  return preflightProblems(c, { facts: f, rootfs: amd64, clusterfile: 'C', requiredPorts });
+}
+
+/** What `plan --offline -o yaml` renders: every host as new, master0 with the init config. */
+function renderOffline(c: Cluster): Record<string, Record<string, string>> {
+  const rt = runtimeFor({ cluster: c, exec: () => { throw new Error('offline'); }, nodeName: (h) => `ip-${h.ip.replaceAll('.', '-')}`, pkiDir: '', forEach: async () => {}, proxyMode: () => 'iptables' });
+  return Object.fromEntries(c.hosts.map((h, i) => [h.ip, rt.renderConfig(h, i === 0).files]));
+}
+
+test('preflight names each host: arch, duplicate hostnames and machine-ids, clock skew', () => {
   const c = testCluster();
   const [a, b, n] = c.hosts.map((h) => h.ip);
   const f = new Map([
@@ -57,19 +77,18 @@ test('preflight names each host: arch, duplicate hostnames and machine-ids, cloc
     [b!, facts({ hostname: 'x', machineId: '1', arch: 'arm64' })],
     [n!, facts({ hostname: 'n', machineId: '3', clock: 1100, joined: true, caSha256: 'f'.repeat(64) })],
   ]);
-  const problems = preflightProblems({ cluster: c, facts: f, imageArch: 'amd64', caPem: 'our ca' }).map((p) => `${p.host}: ${p.problem}`);
+  const problems = preflight(c, f).map((p) => `${p.host}: ${p.problem}`);
   assert.ok(problems.some((p) => p.startsWith(`${b}: arch arm64`)));
   assert.ok(problems.some((p) => p.startsWith(`${a}: hostname x is not unique`)));
   assert.ok(problems.some((p) => p.startsWith(`${b}: /etc/machine-id is not unique`)));
   assert.ok(problems.some((p) => p.startsWith(`${n}: clock is 100 s off`)));
-  assert.ok(problems.some((p) => p.startsWith(`${n}: already belongs to another Kubernetes cluster`)));
   const clean = new Map([[a!, facts({ hostname: 'a', machineId: '1' })], [b!, facts({ hostname: 'b', machineId: '2' })], [n!, facts({ hostname: 'n', machineId: '3' })]]);
-  assert.deepEqual(preflightProblems({ cluster: c, facts: clean, imageArch: 'amd64' }), []);
+  assert.deepEqual(preflight(c, clean), []);
 });
 
 test('plan rendering: init config for master0, join configs with placeholders for the others', () => {
   const c = testCluster();
-  const r = renderKubeadmPlan(c);
+  const r = renderOffline(c);
   assert.match(r[c.hosts[0]!.ip]!['/etc/sealts/kubeadm-init.yaml']!, /kind: InitConfiguration[\s\S]*controlPlaneEndpoint: apiserver.cluster.local:6443/);
   const join = r[c.hosts[2]!.ip]!['/etc/sealts/kubeadm-join.yaml']!;
   assert.match(join, /kind: JoinConfiguration/);
@@ -97,10 +116,10 @@ test('preflight: a new host with a required port taken is refused, naming the po
   const node = c.hosts.find((h) => !h.roles.includes('master'))!;
   const others = c.hosts.filter((h) => h !== master && h !== node);
   const base = (ip: string, i: number) => [ip, facts({ hostname: `h${i}`, machineId: `${i}` })] as const;
-  const f = new Map<string, HostFacts>(others.map((h, i) => base(h.ip, i + 10)));
+  const f = new Map<string, Facts>(others.map((h, i) => base(h.ip, i + 10)));
   f.set(master.ip, facts({ hostname: 'm', machineId: 'm', listeningPorts: [22, 2379, 10259] }));
   f.set(node.ip, facts({ hostname: 'n', machineId: 'n', listeningPorts: [22, 6443, 10250] }));
-  const problems = preflightProblems({ cluster: c, facts: f, imageArch: 'amd64' }).map((p) => `${p.host}: ${p.problem}`);
+  const problems = preflight(c, f).map((p) => `${p.host}: ${p.problem}`);
   assert.ok(problems.some((p) => p.startsWith(`${master.ip}: ports 2379, 10259 already in use`)), problems.join('\n'));
   // 6443 is a master's port only: on a node just the kubelet's 10250 counts
   assert.ok(problems.some((p) => p.startsWith(`${node.ip}: port 10250 already in use`)), problems.join('\n'));
@@ -108,5 +127,5 @@ test('preflight: a new host with a required port taken is refused, naming the po
   // re-apply: hosts already in this cluster listen on these ports themselves
   f.set(master.ip, facts({ hostname: 'm', machineId: 'm', joined: true, caSha256: 'x', listeningPorts: [6443, 2379, 2380, 10250, 10257, 10259] }));
   f.set(node.ip, facts({ hostname: 'n', machineId: 'n', joined: true, caSha256: 'x', listeningPorts: [10250] }));
-  assert.deepEqual(preflightProblems({ cluster: c, facts: f, imageArch: 'amd64' }).filter((p) => /in use/.test(p.problem)), []);
+  assert.deepEqual(preflight(c, f).filter((p) => /in use/.test(p.problem)), []);
 });

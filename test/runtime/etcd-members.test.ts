@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostError } from '../../pkg/errors/errors.js';
 import { membersOfLeaving, parseMemberList, removeEtcdMember, type EtcdMember } from '../../pkg/runtime/kubeadm/etcd-members.js';
-import type { ExecResult, HostExec } from '../../pkg/runtime/exec.js';
+import type { ExecResult, HostExec } from '../../pkg/host/exec.js';
 import type { ShellCommand } from '../../pkg/shell/quote.js';
 
 // IDs above 2^53, as etcd's are: they must survive as strings.

@@ -2,7 +2,7 @@
 // (the SSH engine has its own tests). Commands run under `sh -c` exactly as sshd would run them;
 // `upload` is a plain `tar x` of the directory (no hash skip: that is the SSH engine's, tested there).
 import type { Fleet, FleetHost } from '../fleet/index.js';
-import type { HostExec } from '../../pkg/runtime/exec.js';
+import type { HostExec } from '../../pkg/host/exec.js';
 import type { ShellCommand } from '../../pkg/shell/quote.js';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';

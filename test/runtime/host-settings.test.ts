@@ -2,14 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
-import type { HostFacts } from '../../pkg/runtime/engine/facts.js';
+import type { HostFacts } from '../../pkg/host/facts.js';
 import { containerdConfig, hostSettings, SEALTS_RESOLV_CONF } from '../../pkg/runtime/host-settings.js';
 import { initDocuments, joinDocuments, kubeletPatch, toYaml } from '../../pkg/runtime/kubeadm/config.js';
 import { Secret } from '../../pkg/secret/secret.js';
 import { testCluster } from './cluster-fixture.js';
 
 const base: HostFacts = {
-  hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, joined: false, controlPlane: false, swapDevices: 0, clock: 0, readAt: 0, listeningPorts: [],
+  hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, swapDevices: 0, clock: 0, readAt: 0, listeningPorts: [],
   cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, conntrackMaxSettable: true,
 };
 

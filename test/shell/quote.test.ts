@@ -1,5 +1,6 @@
 // pkg/shell without hosts: every hostile value survives a real POSIX shell (dash and bash) verbatim.
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { and, literal, or, pipe, quote, redirect, sh, withEnv } from '../../pkg/shell/quote.js';
@@ -46,6 +47,13 @@ test('quote leaves safe words bare and single-quotes the rest', () => {
 test('combinators and redirect quote file names', () => {
   assert.equal(and(sh(['true']), sh(['echo', 'a b'])), "true && echo 'a b'");
   assert.equal(or(sh(['false']), sh(['true'])), '{ false; } || { true; }');
+  // a && (b || c): a failing stops it; sh alone would read `a && b || c` as (a && b) || c
+  const nested = and(sh(['false']), or(sh(['echo', 'b']), sh(['echo', 'c'])));
+  assert.equal(nested, 'false && { { echo b; } || { echo c; }; }');
+  assert.equal(spawnSync('sh', ['-c', nested]).status, 1);
+  assert.equal(spawnSync('sh', ['-c', and(sh(['true']), or(sh(['false']), sh(['echo', 'c'])))]).stdout.toString(), 'c\n');
+  // operators inside a quoted argument are data: no braces
+  assert.equal(and(sh(['echo', 'a && b']), sh(['true'])), "echo 'a && b' && true");
   assert.equal(pipe(sh(['echo', 'x']), sh(['cat'])), 'echo x | cat');
   assert.equal(redirect(sh(['echo']), '/tmp/a b', true), "echo >> '/tmp/a b'");
   assert.throws(() => withEnv({ 'A;B': 'x' }, ['true']), /invalid environment variable name/);

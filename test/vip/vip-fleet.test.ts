@@ -1,10 +1,14 @@
 // iptables VIP on real systemd fleet hosts (id 42): two "masters" serve TLS on :6443 with
 // openssl s_server, a node reaches them through the VIP, and the check really verifies the chain
 // and the name. Also: auto mode picks iptables on this kernel, rules survive a reboot, updates
-// follow master changes, removal leaves nothing.
+// follow master changes, removal leaves nothing. Then ipvs mode on the same node, against the
+// ipvsadm and ip stand-ins of this folder (this kernel has no ip_vs and no dummy links): the real
+// unit, the real health checks (curl to the masters' :6443), mode switches and removal.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fleetUp, type Fleet, type FleetHost } from '../fleet/index.js';
 import { checkHostsMapping, checkVip, removeVip, resolveVipMode, setupVip } from '../../pkg/vip/index.js';
 import { HostError } from '../../pkg/errors/errors.js';
@@ -16,6 +20,7 @@ let fleet: Fleet;
 let ca: TestCa;
 let otherCa: TestCa;
 let m1: FleetHost, m2: FleetHost, node: FleetHost;
+let good: { crt: string; key: string };
 // An unused address of the fleet's own subnet (id 42): no traffic to any other range.
 const VIP = '198.18.42.200';
 
@@ -37,7 +42,7 @@ before(async () => {
   otherCa = await testCa();
   fleet = await fleetUp({ id: 42, n: 3, init: 'systemd' });
   [m1, m2, node] = fleet.hosts as [FleetHost, FleetHost, FleetHost];
-  const good = await serverCert(ca, 'good', ['apiserver.cluster.local', 'kubernetes']);
+  good = await serverCert(ca, 'good', ['apiserver.cluster.local', 'kubernetes']);
   await serve(m1, good.crt, good.key);
   await serve(m2, good.crt, good.key);
 });
@@ -89,6 +94,72 @@ test('iptables VIP: the node reaches both masters through the VIP, verified TLS;
 
   await removeVip(x, { vip: VIP, port: 6443, masters: [m1.ip] });
   assert.doesNotMatch(await fleet.runOk(node, ['iptables-save', '-t', 'nat']), /SEALTS-VIP/);
+  const diff = snapshotDiff(pristine, await upperSnapshot(fleet, node));
+  assert.deepEqual(diff, [], diff.join('\n'));
+});
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/** Poll `f` until it returns true (the watch acts every 2 s). */
+async function until(what: string, f: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) if (await f()) return;
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test('ipvs VIP (ipvsadm and ip stand-ins): virtual server and every master, health-checked by the unit; mode switches; removal leaves nothing', async () => {
+  const x = fleetExec(fleet, node);
+  // /usr/local/sbin comes first on the PATH of systemd units and of fleet.run.
+  for (const [name, file] of [['ipvsadm', 'ipvsadm-standin'], ['ip', 'ip-standin']] as const) {
+    await fleet.runOk(node, ['sh', '-c', 'cat > "$1" && chmod 755 "$1"', 'sh', `/usr/local/sbin/${name}`], { input: await readFile(path.join(HERE, file)) });
+  }
+  await serve(m2, good.crt, good.key); // the iptables test left m2 with another certificate
+  const pristine = await upperSnapshot(fleet, node);
+  const vs = `${VIP}:6443`;
+  const reals = async () => {
+    const r = await fleet.run(node, ['ipvsadm', '-L', '-n', '-t', vs]);
+    return r.code === 0 ? [...r.stdout.matchAll(/-> (\d\S+) +Masq/g)].map((m) => m[1]!).sort() : undefined;
+  };
+  const both = [`${m1.ip}:6443`, `${m2.ip}:6443`].sort();
+  const noIpvs = async () => {
+    assert.equal(await reals(), undefined, 'no virtual server');
+    assert.notEqual((await fleet.run(node, ['ip', 'link', 'show', 'sealts-vip'])).code, 0, 'no dummy link');
+  };
+
+  await setupVip(x, { mode: 'ipvs', vip: VIP, port: 6443, masters: [m1.ip, m2.ip] });
+  assert.deepEqual(await reals(), both);
+  assert.match(await fleet.runOk(node, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'sealts-vip']), new RegExp(` inet ${VIP.replace(/\./g, '\\.')}/32 `));
+  assert.equal((await fleet.runOk(node, ['systemctl', 'is-active', 'sealts-vip.service'])).trim(), 'active');
+  assert.match(await fleet.runOk(node, ['systemctl', 'cat', 'sealts-vip.service']), /^ExecStart=\/bin\/sh \/etc\/sealts\/vip-ipvs.sh watch \/etc\/sealts\/vip-ipvs.targets$/m);
+  await checkHostsMapping(x, VIP);
+  const adds = async () => (await fleet.runOk(node, ['cat', '/run/sealts-standin-net/calls.log'])).split('\n').filter((l) => / -[Aa] /.test(l)).length;
+  const added = await adds();
+  await setupVip(x, { mode: 'ipvs', vip: VIP, port: 6443, masters: [m1.ip, m2.ip] }); // idempotent
+  assert.equal(await adds(), added, 'a second setup adds nothing');
+
+  // m2's apiserver stops answering /readyz: the watch takes it out, and back when it recovers
+  await fleet.runOk(m2, ['systemctl', 'stop', 'fake-apiserver']);
+  await until('m2 taken out', async () => JSON.stringify(await reals()) === JSON.stringify([`${m1.ip}:6443`]));
+  await serve(m2, good.crt, good.key);
+  await until('m2 back', async () => JSON.stringify(await reals()) === JSON.stringify(both));
+
+  // boot: the table and the link are gone (the stand-ins keep them in /run), the unit restores them
+  await fleet.reboot(node);
+  await fleet.run(node, ['timeout', '60', 'systemctl', 'is-system-running', '--wait']);
+  await until('the unit restores the virtual server', async () => JSON.stringify(await reals()) === JSON.stringify(both));
+
+  // switching modes leaves nothing of the other one
+  await setupVip(x, { mode: 'iptables', vip: VIP, port: 6443, masters: [m1.ip, m2.ip] });
+  await noIpvs();
+  assert.match(await fleet.runOk(node, ['iptables', '-t', 'nat', '-S', 'SEALTS-VIP']), /--to-destination/);
+  await checkVip(x, { vip: VIP, port: 6443, caPem: await readFile(ca.caCrt, 'utf8') });
+  await setupVip(x, { mode: 'ipvs', vip: VIP, port: 6443, masters: [m1.ip, m2.ip] });
+  assert.doesNotMatch(await fleet.runOk(node, ['iptables-save', '-t', 'nat']), /SEALTS-VIP/);
+  assert.deepEqual(await reals(), both);
+  assert.equal((await fleet.run(node, ['test', '-e', '/etc/sealts/vip-iptables.sh'])).code, 1);
+
+  await removeVip(x, { vip: VIP, port: 6443, masters: [m1.ip, m2.ip] });
+  await noIpvs();
+  assert.notEqual((await fleet.run(node, ['systemctl', 'is-active', 'sealts-vip.service'])).stdout.trim(), 'active');
   const diff = snapshotDiff(pristine, await upperSnapshot(fleet, node));
   assert.deepEqual(diff, [], diff.join('\n'));
 });

@@ -1,8 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse } from 'yaml';
-import { execFileSync } from 'node:child_process';
-import { ipvsadmCommand, renderLvscareManifest, renderApplyScript, withHostsEntry } from '../../pkg/vip/index.js';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IPVS_LINK, IPVS_SCRIPT_TEXT, renderApplyScript, renderTargets, renderUnit, resolveVipMode, withHostsEntry } from '../../pkg/vip/index.js';
+import { steps } from '../../pkg/vip/vip.js';
+import { or, sh } from '../../pkg/shell/quote.js';
+import type { HostExec } from '../../pkg/host/exec.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 const t = { vip: '10.103.97.2', port: 6443, masters: ['198.18.40.11', '198.18.40.12', '198.18.40.13'] };
 
@@ -30,18 +39,122 @@ test('the script hooks OUTPUT and PREROUTING only when missing, and its values a
   assert.match(s, /^MASTERS='198.18.40.11 198.18.40.12 198.18.40.13'$/m);
 });
 
-test('ipvs: ipvsadm virtual server with every master, lvscare static pod', () => {
-  const cmd = ipvsadmCommand(t);
-  assert.match(cmd, /ipvsadm -A -t 10.103.97.2:6443 -s rr/);
-  for (const m of t.masters) assert.ok(cmd.includes(`ipvsadm -a -t 10.103.97.2:6443 -r ${m}:6443 -m`));
-  const pod = parse(renderLvscareManifest(t, 'registry.example.com/lvscare:v4')) as any;
-  assert.equal(pod.kind, 'Pod');
-  assert.equal(pod.spec.hostNetwork, true);
-  const c = pod.spec.containers[0];
-  assert.equal(c.image, 'registry.example.com/lvscare:v4');
-  assert.deepEqual(c.args.slice(0, 3), ['care', '--vs', '10.103.97.2:6443']);
-  assert.equal(c.args.filter((a: string) => a === '--rs').length, 3);
-  assert.equal(c.securityContext.privileged, true);
+// ipvs mode runs against test/vip's ipvsadm and ip stand-ins (this kernel has neither ip_vs nor
+// dummy links), locally: the ip stand-in refuses, rather than passes to the real ip, anything it
+// does not handle, so nothing here touches the machine's network.
+async function standinBin(): Promise<{ dir: string; env: NodeJS.ProcessEnv; calls(): string[] }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sealts-ipvs-'));
+  await mkdir(path.join(dir, 'bin'));
+  for (const [name, file] of [['ipvsadm', 'ipvsadm-standin'], ['ip', 'ip-standin']] as const) await copyFile(path.join(HERE, file), path.join(dir, 'bin', name));
+  const env = { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`, SEALTS_STANDIN_NET_DIR: path.join(dir, 'state'), SEALTS_STANDIN_NO_REAL_IP: '1' };
+  const calls = () => readFileSync(path.join(dir, 'state', 'calls.log'), 'utf8').trim().split('\n');
+  return { dir, env, calls };
+}
+
+function run(argv: string[], env: NodeJS.ProcessEnv): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('ipvs: the script and the unit are constants; the values go in the targets file, one a line', () => {
+  for (const v of [t.vip, ...t.masters]) assert.ok(!IPVS_SCRIPT_TEXT.includes(v));
+  assert.equal(renderTargets(t), '10.103.97.2\n6443\n198.18.40.11\n198.18.40.12\n198.18.40.13\n');
+  assert.throws(() => renderTargets({ ...t, masters: [] }), /no masters/);
+  assert.throws(() => renderTargets({ ...t, masters: ['198.18.40.11\n198.18.40.66'] }), /not an address/);
+  assert.throws(() => renderTargets({ ...t, vip: '$(reboot)' }), /not an address/);
+  const unit = renderUnit('x', '/etc/sealts/vip-ipvs.sh', ['/etc/sealts/vip-ipvs.targets']);
+  assert.match(unit, /^ExecStartPre=\/bin\/sh \/etc\/sealts\/vip-ipvs.sh once \/etc\/sealts\/vip-ipvs.targets$/m);
+  assert.match(unit, /^ExecStart=\/bin\/sh \/etc\/sealts\/vip-ipvs.sh watch \/etc\/sealts\/vip-ipvs.targets$/m);
+  assert.throws(() => renderUnit('x', '/etc/sealts/vip ipvs.sh'), /not a plain path/);
+});
+
+test('the ipvsadm stand-in checks its arguments like ipvsadm and lists what was added', async () => {
+  const s = await standinBin();
+  try {
+    const ipvsadm = (...a: string[]) => run(['ipvsadm', ...a], s.env);
+    for (const bad of [
+      ['-A', '-t', '10.103.97.2'], // no port
+      ['-A', '-t', '10.103.97.300:6443'],
+      ['-A', '-t', '10.103.97.2:6443', '-m'], // -m is for real servers
+      ['-a', '-t', '10.103.97.2:6443'], // no -r
+      ['-a', '-t', '10.103.97.2:6443', '-r', '198.18.40.11:6443', '-m', '-g'],
+      ['-A', '-D', '-t', '10.103.97.2:6443'],
+      ['-A', '-t', '10.103.97.2:6443', '-s', 'fastest'],
+      ['-t', '10.103.97.2:6443'],
+    ]) {
+      assert.equal(ipvsadm(...bad).code, 2, bad.join(' '));
+    }
+    assert.equal(ipvsadm('-a', '-t', '10.103.97.2:6443', '-r', '198.18.40.11:6443', '-m').code, 1, 'no such service yet');
+    assert.equal(ipvsadm('-A', '-t', '10.103.97.2:6443', '-s', 'rr').code, 0);
+    assert.match(ipvsadm('-A', '-t', '10.103.97.2:6443', '-s', 'rr').stderr, /Service already exists/);
+    assert.equal(ipvsadm('-a', '-t', '10.103.97.2:6443', '-r', '198.18.40.11:6443', '-m').code, 0);
+    const list = ipvsadm('-L', '-n', '-t', '10.103.97.2:6443');
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, /^TCP {2}10\.103\.97\.2:6443 rr\n {2}-> 198\.18\.40\.11:6443 +Masq +1 /m);
+    assert.equal(ipvsadm('-d', '-t', '10.103.97.2:6443', '-r', '198.18.40.12:6443').code, 1, 'no such destination');
+    assert.equal(ipvsadm('-C').code, 0);
+    assert.equal(ipvsadm('-L', '-n', '-t', '10.103.97.2:6443').code, 1);
+    assert.ok(s.calls().every((l) => /^ipvsadm .* => \d+$/.test(l)));
+    assert.equal(run(['ip', 'route', 'show'], s.env).code, 2, 'the ip stand-in does not pass other commands to the real ip here');
+  } finally {
+    await rm(s.dir, { recursive: true, force: true });
+  }
+});
+
+test('ipvs script once: the VIP on the dummy link, every master a real server; re-run changes nothing; new masters before old go', async () => {
+  const s = await standinBin();
+  try {
+    const script = path.join(s.dir, 'vip-ipvs.sh');
+    const targets = path.join(s.dir, 'targets');
+    writeFileSync(script, IPVS_SCRIPT_TEXT);
+    const once = (masters: string[]) => {
+      writeFileSync(targets, renderTargets({ ...t, masters }));
+      const r = run(['sh', script, 'once', targets], s.env);
+      assert.equal(r.code, 0, r.stderr);
+    };
+    once(t.masters);
+    const reals = () => [...run(['ipvsadm', '-L', '-n', '-t', '10.103.97.2:6443'], s.env).stdout.matchAll(/-> (\d\S+) +Masq/g)].map((m) => m[1]);
+    assert.deepEqual(reals(), t.masters.map((m) => `${m}:6443`));
+    assert.match(run(['ip', '-4', '-o', 'addr', 'show', 'dev', IPVS_LINK], s.env).stdout, / inet 10\.103\.97\.2\/32 /);
+    assert.match(run(['ip', 'link', 'show', IPVS_LINK], s.env).stdout, /<BROADCAST,NOARP,UP,LOWER_UP>/);
+    assert.ok(s.calls().includes('ipvsadm -A -t 10.103.97.2:6443 -s rr => 0'));
+
+    const before = s.calls().length;
+    once(t.masters);
+    assert.deepEqual(s.calls().slice(before).filter((l) => !/ -L | show /.test(l)), [], 'nothing added or removed');
+
+    const mark = s.calls().length;
+    once(['198.18.40.12', '198.18.40.13', '198.18.40.14']);
+    assert.deepEqual(reals(), ['198.18.40.12:6443', '198.18.40.13:6443', '198.18.40.14:6443']);
+    const changes = s.calls().slice(mark).filter((l) => / -[ad] /.test(l));
+    assert.deepEqual(changes, ['ipvsadm -a -t 10.103.97.2:6443 -r 198.18.40.14:6443 -m => 0', 'ipvsadm -d -t 10.103.97.2:6443 -r 198.18.40.11:6443 => 0']);
+
+    assert.equal(run(['sh', script, 'sync', targets], s.env).code, 2, 'usage');
+    writeFileSync(targets, '10.103.97.2\n6443\n');
+    assert.match(run(['sh', script, 'once', targets], s.env).stderr, /no masters/);
+  } finally {
+    await rm(s.dir, { recursive: true, force: true });
+  }
+});
+
+test('auto picks ipvs only where the ip_vs probe succeeds', async () => {
+  const probe = (code: number): HostExec => ({
+    host: 'h',
+    exec: async (cmd) => {
+      assert.equal(cmd, '{ test -d /sys/module/ip_vs; } || { modprobe -q ip_vs; }');
+      return { code, stdout: '', stderr: '' };
+    },
+    upload: async () => assert.fail('no upload'),
+  });
+  assert.deepEqual(await resolveVipMode(probe(0), 'auto'), { mode: 'ipvs', reason: 'auto: the kernel has ip_vs' });
+  assert.equal((await resolveVipMode(probe(1), 'auto')).mode, 'iptables');
+  assert.equal((await resolveVipMode(probe(1), 'ipvs')).mode, 'ipvs', 'an explicit mode is kept');
+});
+
+test('a failing setup step is not swallowed by a later or()', () => {
+  const seq = steps(sh(['false']), or(sh(['true']), sh(['true'])));
+  assert.notEqual(spawnSync('sh', ['-c', seq]).status, 0);
+  assert.equal(spawnSync('sh', ['-c', steps(or(sh(['false']), sh(['true'])), sh(['true']))]).status, 0);
 });
 
 test('hosts entries: set, replace, remove only sealts lines', () => {

@@ -7,7 +7,7 @@
 import { HostError } from '../../errors/errors.js';
 import { KUBERNETES_DIR } from '../../pki/layout.js';
 import { sh } from '../../shell/quote.js';
-import type { HostExec } from '../exec.js';
+import type { HostExec } from '../../host/exec.js';
 
 /** etcd's client URL on every kubeadm master (it listens on loopback and its advertise address). */
 export const ETCD_LOCAL_CLIENT_URL = 'https://127.0.0.1:2379';

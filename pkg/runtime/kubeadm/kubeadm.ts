@@ -1,48 +1,27 @@
-// The kubeadm Runtime: init master0, join masters one at a time, join nodes in parallel, delete,
-// reset. It acts through HostExec (pkg/ssh's connection in production) and takes every fact it needs
-// (node names, the PKI dir, the resolved VIP mode) from its caller: it gathers nothing itself.
+// The kubeadm Runtime: its facts, init, masters joined one at a time, nodes in parallel, removal
+// (drain, reset, Node object, etcd member), reset, drain around a binary change, kubectl, and the
+// PKI read back for adoption. It acts through HostExec and is told every fact and choice it needs
+// (node names, the PKI dir, the control plane to go through): it decides nothing from the hosts.
 import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import type { Cluster, HostSpec } from '../../clusterfile/types.js';
-import { masters as mastersOf } from '../../clusterfile/types.js';
 import { HostError } from '../../errors/errors.js';
 import { filesForMaster, KUBERNETES_DIR } from '../../pki/layout.js';
 import { caCertHash } from '../../pki/fingerprint.js';
 import { runCleanScript } from '../../rootfs/push.js';
 import { and, literal, or, sh, type ShellCommand } from '../../shell/quote.js';
-import { removeVip, setHostsEntry, setupVip, hostsEntryFile, API_SERVER_NAME, checkVip, type ResolvedVipMode } from '../../vip/index.js';
-import { execOk, type HostExec } from '../exec.js';
-import { putFiles, type PutFile } from '../put-files.js';
-import type { RenderedConfig, Runtime } from '../runtime.js';
+import { hostsEntryFile, setHostsEntry, API_SERVER_NAME } from '../../vip/index.js';
+import { execOk, type HostExec } from '../../host/exec.js';
+import { putFiles, type PutFile } from '../../host/put-files.js';
+import type { FetchedPkiFile, MemberFacts, RenderedConfig, Runtime, RuntimeDeps } from '../runtime.js';
+import { mustRelease } from '../../versions/index.js';
 import { API_SERVER_PORT, initDocuments, joinDocuments, KUBELET_PATCH, kubeletPatch, toYaml, type KubeadmInput, type LocalImages } from './config.js';
-import type { HostSettings } from '../host-settings.js';
 import { ADMIN_CONF, INIT_CONFIG, JOIN_CONFIG, LEFTOVERS, ROOT_KUBECONFIG, TOKEN_CONFIG } from './host-files.js';
 import { newBootstrapToken, newCertificateKey, tokenId } from './tokens.js';
 import { removeEtcdMember } from './etcd-members.js';
+import { requiredPorts } from './ports.js';
+import { gatherMemberFacts } from './facts.js';
 import { Secret } from '../../secret/secret.js';
-
-export interface KubeadmDeps {
-  cluster: Cluster;
-  /** The (reused) connection to a host. */
-  connect(host: HostSpec): Promise<HostExec>;
-  /** The node name of a host: its hostname as gathered, lower-cased. */
-  nodeName(host: HostSpec): string;
-  /** Local pki dir made by pkg/pki's ensurePki. */
-  pkiDir: string;
-  /** VIP mode resolved for the cluster (auto already decided). */
-  vipMode: ResolvedVipMode;
-  /** Runs fn over hosts in parallel, bounded by --concurrency; throws naming every failed host. */
-  forEach<T>(hosts: readonly HostSpec[], fn: (h: HostSpec) => Promise<T>): Promise<void>;
-  /** lvscare image (ipvs mode only). */
-  lvscareImage?: string;
-  /** How long to wait for /readyz (ms). */
-  readyTimeoutMs?: number;
-  /** What a host's facts decided (cgroup v1, resolv.conf): kubeadm preflight and kubelet patches. */
-  settings?(host: HostSpec): HostSettings | undefined;
-  /** The rootfs carries every image (nothing is pulled). */
-  localImages?: LocalImages;
-  /** Some host cannot set nf_conntrack_max: kube-proxy (configured cluster-wide) must leave it. */
-  conntrackMaxFixed?: boolean;
-}
 
 /** Run "$2".. every 0.2 s until it succeeds or "$1" seconds have passed (then exit 1, saying its last exit). */
 const POLL_UNTIL_OK = literal(
@@ -63,9 +42,25 @@ function configFile(path: string, docs: string): PutFile {
 
 export class KubeadmRuntime implements Runtime {
   readonly type = 'kubeadm' as const;
-  /** Per node, the VIP (masters list) set up and checked in this run: not redone for the same masters. */
-  private readonly vipDone = new Map<string, string>();
-  constructor(private readonly d: KubeadmDeps) {}
+  readonly apiServerPort = API_SERVER_PORT;
+  constructor(private readonly d: RuntimeDeps) {}
+
+  /** The rootfs carries the images: CoreDNS runs the tag built (pkg/versions), nothing is pulled. */
+  private get localImages(): LocalImages | undefined {
+    return this.d.imagesInRootfs?.() ? { corednsTag: mustRelease(this.cluster.runtime.version).coredns.built } : undefined;
+  }
+
+  facts(h: HostExec): Promise<MemberFacts> {
+    return gatherMemberFacts(h);
+  }
+
+  requiredPorts(roles: readonly string[]): readonly number[] {
+    return requiredPorts(roles);
+  }
+
+  private h(host: HostSpec): HostExec {
+    return this.d.exec(host);
+  }
 
   private get cluster(): Cluster {
     return this.d.cluster;
@@ -73,7 +68,7 @@ export class KubeadmRuntime implements Runtime {
 
   /** The document input every kubeadm config of `host` starts from. */
   private input(host: HostSpec, nodeName = this.d.nodeName(host)): KubeadmInput {
-    return { cluster: this.cluster, host, nodeName, proxyMode: this.d.vipMode, settings: this.d.settings?.(host), localImages: this.d.localImages, conntrackMaxFixed: this.d.conntrackMaxFixed };
+    return { cluster: this.cluster, host, nodeName, proxyMode: this.d.proxyMode(), settings: this.d.settings?.(host), localImages: this.localImages, conntrackMaxFixed: this.d.conntrackMaxFixed?.() };
   }
 
   /** The host's kubelet patch file, when its facts need one (cgroup v1, resolv.conf). */
@@ -82,10 +77,9 @@ export class KubeadmRuntime implements Runtime {
     return patch ? [{ path: KUBELET_PATCH, content: toYaml([patch]), mode: 0o644 }] : [];
   }
 
-  renderConfig(cluster: Cluster, host: HostSpec): RenderedConfig {
-    const isMaster0 = mastersOf(cluster)[0]?.ip === host.ip;
-    const input = { ...this.input(host), cluster };
-    if (isMaster0) return { files: { [INIT_CONFIG]: toYaml(initDocuments(input)) } };
+  renderConfig(host: HostSpec, init: boolean): RenderedConfig {
+    const input = this.input(host);
+    if (init) return { files: { [INIT_CONFIG]: toYaml(initDocuments(input)) } };
     // Join documents need a token and CA hash that exist only at apply time: shown as placeholders.
     const placeholder = new Secret('<bootstrap-token>');
     const cp = host.roles.includes('master');
@@ -94,16 +88,6 @@ export class KubeadmRuntime implements Runtime {
         [JOIN_CONFIG]: toYaml(joinDocuments({ ...input, token: placeholder, caCertHash: 'sha256:<ca-hash>', certificateKey: cp ? new Secret('<certificate-key>') : undefined }, cp)),
       },
     };
-  }
-
-  /** True when a control plane already runs here (its static pod manifest exists): init must not be redone. */
-  async isControlPlane(h: HostExec): Promise<boolean> {
-    return (await h.exec(sh(['test', '-f', `${KUBERNETES_DIR}/manifests/kube-apiserver.yaml`]))).code === 0;
-  }
-
-  /** True when the host already belongs to a cluster (kubelet.conf written by init/join). */
-  async isJoined(h: HostExec): Promise<boolean> {
-    return (await h.exec(and(sh(['test', '-f', `${KUBERNETES_DIR}/kubelet.conf`]), sh(['test', '-d', '/var/lib/kubelet'])))).code === 0;
   }
 
   /** The master's certificates and kubeconfigs, to put with its other files in one go. */
@@ -130,44 +114,33 @@ export class KubeadmRuntime implements Runtime {
     await execOk(h, 'admin kubeconfig', and(sh(['mkdir', '-p', '/root/.kube']), sh(['install', '-m', '0600', ADMIN_CONF, ROOT_KUBECONFIG])));
   }
 
-  async init(master0: HostSpec): Promise<void> {
-    const h = await this.d.connect(master0);
-    if (await this.isControlPlane(h)) return; // never redo init on a running control plane
-    const docs = initDocuments({ ...this.input(master0), certificateKey: newCertificateKey() });
-    const files = [...(await this.masterPkiFiles(master0, true)), ...(await hostsEntryFile(h, API_SERVER_NAME, master0.ip)), ...this.patchFiles(master0), configFile(INIT_CONFIG, toYaml(docs))];
+  async init(master: HostSpec): Promise<void> {
+    const h = this.h(master);
+    const docs = initDocuments({ ...this.input(master), certificateKey: newCertificateKey() });
+    const files = [...(await this.masterPkiFiles(master, true)), ...(await hostsEntryFile(h, API_SERVER_NAME, master.ip)), ...this.patchFiles(master), configFile(INIT_CONFIG, toYaml(docs))];
     await putFiles(h, 'kubeadm init', files, thenRemove(INIT_CONFIG, ['kubeadm', 'init', '--config', INIT_CONFIG, '--upload-certs', '--skip-token-print']));
     await this.waitReady(h);
     await this.adminKubeconfigForRoot(h);
   }
 
   /** A short-lived bootstrap token made on a running master; the caller deletes it after use. */
-  private async createToken(cp: HostExec): Promise<Secret> {
+  private async createToken(via: HostSpec): Promise<Secret> {
     const token = newBootstrapToken();
-    const doc = initDocuments({ ...this.input(mastersOf(this.cluster)[0]!, 'token'), token })[0]!;
+    const doc = initDocuments({ ...this.input(via, 'token'), token })[0]!;
     (doc.bootstrapTokens as Array<Record<string, unknown>>)[0]!.ttl = '15m0s';
-    await putFiles(cp, 'kubeadm token create', [configFile(TOKEN_CONFIG, toYaml([doc]))], thenRemove(TOKEN_CONFIG, ['kubeadm', 'token', 'create', '--config', TOKEN_CONFIG, '--kubeconfig', ADMIN_CONF]));
+    await putFiles(this.h(via), 'kubeadm token create', [configFile(TOKEN_CONFIG, toYaml([doc]))], thenRemove(TOKEN_CONFIG, ['kubeadm', 'token', 'create', '--config', TOKEN_CONFIG, '--kubeconfig', ADMIN_CONF]));
     return token;
   }
 
-  private async deleteToken(cp: HostExec, token: Secret): Promise<void> {
-    await execOk(cp, 'kubeadm token delete', sh(['kubeadm', 'token', 'delete', tokenId(token), '--kubeconfig', ADMIN_CONF]));
+  private async deleteToken(via: HostSpec, token: Secret): Promise<void> {
+    await execOk(this.h(via), 'kubeadm token delete', sh(['kubeadm', 'token', 'delete', tokenId(token), '--kubeconfig', ADMIN_CONF]));
   }
 
-  private async uploadCerts(cp: HostExec): Promise<Secret> {
+  private async uploadCerts(via: HostSpec): Promise<Secret> {
     const key = newCertificateKey();
-    const doc = initDocuments({ ...this.input(mastersOf(this.cluster)[0]!, 'upload'), certificateKey: key })[0]!;
-    await putFiles(cp, 'kubeadm upload-certs', [configFile(TOKEN_CONFIG, toYaml([doc]))], thenRemove(TOKEN_CONFIG, ['kubeadm', 'init', 'phase', 'upload-certs', '--upload-certs', '--config', TOKEN_CONFIG, '--kubeconfig', ADMIN_CONF]));
+    const doc = initDocuments({ ...this.input(via, 'upload'), certificateKey: key })[0]!;
+    await putFiles(this.h(via), 'kubeadm upload-certs', [configFile(TOKEN_CONFIG, toYaml([doc]))], thenRemove(TOKEN_CONFIG, ['kubeadm', 'init', 'phase', 'upload-certs', '--upload-certs', '--config', TOKEN_CONFIG, '--kubeconfig', ADMIN_CONF]));
     return key;
-  }
-
-  /** The master every join talks to: the first master already running a control plane. */
-  async controlPlane(exclude: readonly string[] = []): Promise<{ host: HostSpec; exec: HostExec }> {
-    for (const m of mastersOf(this.cluster)) {
-      if (exclude.includes(m.ip)) continue;
-      const h = await this.d.connect(m).catch(() => undefined);
-      if (h && (await this.isControlPlane(h))) return { host: m, exec: h };
-    }
-    throw new HostError(mastersOf(this.cluster)[0]?.ip ?? 'cluster', 'find control plane', 'no master runs a control plane');
   }
 
   /** `kubeadm join` with its config (removed after), plus any other files that go first. */
@@ -177,122 +150,131 @@ export class KubeadmRuntime implements Runtime {
     await putFiles(h, 'kubeadm join', [...withFiles, ...this.patchFiles(host), configFile(JOIN_CONFIG, toYaml(docs))], thenRemove(JOIN_CONFIG, ['kubeadm', 'join', '--config', JOIN_CONFIG]));
   }
 
-  async joinMasters(masters: readonly HostSpec[]): Promise<void> {
+  async joinMasters(masters: readonly HostSpec[], via: HostSpec): Promise<void> {
     if (masters.length === 0) return;
-    const cp = await this.controlPlane(masters.map((m) => m.ip));
-    const token = await this.createToken(cp.exec);
+    const token = await this.createToken(via);
     try {
-      const key = await this.uploadCerts(cp.exec);
+      const key = await this.uploadCerts(via);
       // One at a time: each new etcd member must be in before the next one joins (quorum).
       for (const m of masters) {
-        const h = await this.d.connect(m);
-        if (await this.isControlPlane(h)) continue;
-        const toControlPlane = await hostsEntryFile(h, API_SERVER_NAME, cp.host.ip);
+        const h = this.h(m);
+        const toControlPlane = await hostsEntryFile(h, API_SERVER_NAME, via.ip);
         await this.join(h, m, token, key, [...(await this.masterPkiFiles(m, false)), ...toControlPlane]);
         await setHostsEntry(h, API_SERVER_NAME, m.ip);
         await this.waitReady(h);
         await this.adminKubeconfigForRoot(h);
       }
     } finally {
-      await this.deleteToken(cp.exec, token);
+      await this.deleteToken(via, token);
     }
   }
 
-  private vipTarget(masterIps?: readonly string[]) {
-    return { vip: this.cluster.vip.address, port: API_SERVER_PORT, masters: masterIps ?? mastersOf(this.cluster).map((m) => m.ip) };
-  }
-
-  /** Point a node at the masters through the VIP, then prove it answers TLS as the apiserver. */
-  async setupNodeVip(h: HostExec, masterIps?: readonly string[]): Promise<void> {
-    const target = this.vipTarget(masterIps);
-    const key = `${this.d.vipMode} ${target.masters.join(',')}`;
-    if (this.vipDone.get(h.host) === key) return; // set up and checked for these masters in this run
-    await setupVip(h, { mode: this.d.vipMode, ...target, lvscareImage: this.d.lvscareImage });
-    await checkVip(h, { vip: this.cluster.vip.address, port: API_SERVER_PORT, caPem: await this.caPem() });
-    this.vipDone.set(h.host, key);
-  }
-
-  async joinNodes(nodes: readonly HostSpec[]): Promise<void> {
+  async joinNodes(nodes: readonly HostSpec[], via: HostSpec, opts: { before?(node: HostSpec): Promise<void> } = {}): Promise<void> {
     if (nodes.length === 0) return;
-    const cp = await this.controlPlane();
-    const token = await this.createToken(cp.exec);
+    const token = await this.createToken(via);
     try {
       await this.d.forEach(nodes, async (n) => {
-        const h = await this.d.connect(n);
-        if (await this.isJoined(h)) return;
-        await this.setupNodeVip(h);
-        await this.join(h, n, token, undefined);
+        await opts.before?.(n);
+        await this.join(this.h(n), n, token, undefined);
       });
     } finally {
-      await this.deleteToken(cp.exec, token);
+      await this.deleteToken(via, token);
     }
   }
 
-  private async kubectl(cp: HostExec, step: string, args: string[]): Promise<string> {
-    return execOk(cp, step, sh(['kubectl', '--kubeconfig', ADMIN_CONF, ...args]));
+  async kubectl(via: HostSpec, args: readonly string[], opts: { stdin?: string; quiet?: boolean } = {}): Promise<string> {
+    return execOk(this.h(via), `kubectl ${args[0] ?? ''}`, sh(['kubectl', '--kubeconfig', ADMIN_CONF, ...args]), opts);
   }
 
-  /** Drain + delete the Node object (from a control plane), then reset the host. */
-  private async removeHost(cp: HostExec, host: HostSpec, force: boolean): Promise<void> {
+  private async nodeExists(via: HostSpec, name: string): Promise<boolean> {
+    return (await this.h(via).exec(sh(['kubectl', '--kubeconfig', ADMIN_CONF, 'get', 'node', name]))).code === 0;
+  }
+
+  async drain(host: HostSpec, via: HostSpec): Promise<void> {
+    await this.kubectl(via, ['drain', this.d.nodeName(host), '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=120s']);
+  }
+
+  async uncordon(host: HostSpec, via: HostSpec): Promise<void> {
+    await this.kubectl(via, ['uncordon', this.d.nodeName(host)]);
+  }
+
+  async restartChanged(host: HostSpec, changed: { kubelet: boolean }): Promise<void> {
+    const h = this.h(host);
+    if (changed.kubelet) await execOk(h, 'restart kubelet', sh(['systemctl', 'restart', 'kubelet']));
+    // A master serves again only once its apiserver (a static pod of the restarted kubelet) is ready.
+    if (host.roles.includes('master')) await this.waitReady(h);
+  }
+
+  /** Drain + delete the Node object (from `via`), then reset the host. */
+  private async removeHost(via: HostSpec, host: HostSpec, o: { force: boolean; reachable(h: HostSpec): boolean }): Promise<void> {
     const name = this.d.nodeName(host);
-    const present = (await cp.exec(sh(['kubectl', '--kubeconfig', ADMIN_CONF, 'get', 'node', name]))).code === 0;
+    const present = await this.nodeExists(via, name);
     // With --force a host that cannot be reached is only removed from the cluster: it is not drained
     // (its pods would never finish terminating) and cannot be cleaned.
-    const reachable = await this.d.connect(host).then(
-      () => true,
-      (e: unknown) => {
-        if (!force) throw e;
-        return false;
-      },
-    );
-    if (present && reachable) await this.kubectl(cp, 'drain', ['drain', name, '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=120s']);
+    const reachable = o.reachable(host);
+    if (!reachable && !o.force) throw new HostError(host.ip, 'remove', 'not reachable (use --force to remove it anyway)');
+    if (present && reachable) await this.drain(host, via);
     if (reachable) {
       try {
         await this.reset(host);
       } catch (e) {
-        if (!force) throw e;
+        if (!o.force) throw e;
       }
     }
-    if (present) await this.kubectl(cp, 'delete node', ['delete', 'node', name]);
+    if (present) await this.kubectl(via, ['delete', 'node', name]);
   }
 
-  async deleteNodes(nodes: readonly HostSpec[], force = false): Promise<void> {
+  async removeNodes(nodes: readonly HostSpec[], via: HostSpec, o: { force: boolean; reachable(h: HostSpec): boolean }): Promise<void> {
     if (nodes.length === 0) return;
-    const cp = await this.controlPlane();
-    await this.d.forEach(nodes, (n) => this.removeHost(cp.exec, n, force));
+    await this.d.forEach(nodes, (n) => this.removeHost(via, n, o));
   }
 
   /**
    * Masters go one at a time. After its reset (which removes its own etcd member when it can run)
-   * and Node deletion, its etcd member is removed from a master that stays: deleting the Node does
-   * not, and a master forced out unreachable never ran reset. Every node's VIP is then rewritten for
-   * the masters that remain (the caller passes the remaining nodes).
+   * and Node deletion, its etcd member is removed through `via`: deleting the Node does not, and a
+   * master forced out unreachable never ran reset.
    */
-  async deleteMasters(masters: readonly HostSpec[], force = false, remainingNodes: readonly HostSpec[] = []): Promise<void> {
-    const leaving = masters.map((m) => m.ip);
+  async removeMasters(masters: readonly HostSpec[], via: HostSpec, staying: readonly HostSpec[], o: { force: boolean; reachable(h: HostSpec): boolean }): Promise<void> {
     const identity = (h: HostSpec) => ({ name: this.d.nodeName(h), ip: h.ip });
-    const staying = mastersOf(this.cluster).filter((m) => !leaving.includes(m.ip)).map(identity);
     for (const m of masters) {
-      const cp = await this.controlPlane(leaving);
-      await this.removeHost(cp.exec, m, force);
-      await removeEtcdMember(cp.exec, identity(m), staying);
+      await this.removeHost(via, m, o);
+      await removeEtcdMember(this.h(via), identity(m), staying.map(identity));
     }
-    const remaining = mastersOf(this.cluster).map((m) => m.ip).filter((ip) => !leaving.includes(ip));
-    await this.d.forEach(remainingNodes, async (n) => this.setupNodeVip(await this.d.connect(n), remaining));
   }
 
   /**
-   * kubeadm reset, then everything it leaves: VIP, hosts entry, rootfs install, files. With
+   * kubeadm reset, then everything it leaves: hosts entry, rootfs install, files. With
    * `wholeCluster` (delete --all: every master goes at once) the host does not first take its etcd
    * member out: with the other members going too there is no quorum to ask, and kubeadm would retry
    * for minutes.
    */
   async reset(host: HostSpec, opts: { wholeCluster?: boolean } = {}): Promise<void> {
-    const h = await this.d.connect(host);
+    const h = this.h(host);
     const skip = opts.wholeCluster ? ['--skip-phases', 'remove-etcd-member'] : [];
     await execOk(h, 'kubeadm reset', or(sh(['test', '!', '-x', '/usr/bin/kubeadm']), sh(['kubeadm', 'reset', '-f', ...skip])));
-    await removeVip(h, this.vipTarget());
     await runCleanScript(h);
     await execOk(h, 'remove kubernetes files', and(sh(['rm', '-rf', ...LEFTOVERS]), or(sh(['rmdir', '/root/.kube']), sh(['true']))));
   }
+
+  /**
+   * What adopting a cluster needs from one of its masters: the shared CAs, keys and admin
+   * kubeconfig, and this master's own certificates and kubeconfigs, read as kubeadm keeps them and
+   * named as the local PKI dir does (pkg/pki/layout). Output is kept out of the host log.
+   */
+  async fetchPki(master: HostSpec): Promise<FetchedPkiFile[]> {
+    // The layout's own list, made against a placeholder dir, names every local <-> remote pair.
+    const base = '/sealts-pki-layout';
+    const wanted = filesForMaster(base, master.ip, { initMaster: false, mustExist: false }).filter((f) => f.remote !== `${KUBERNETES_DIR}/kubelet.conf`);
+    const r = await this.h(master).exec(sh(['sh', '-c', PRINT_FILES_BASE64, 'sh', ...wanted.map((f) => f.remote)]), { quiet: true });
+    if (r.code !== 0) throw new HostError(master.ip, 'read pki', `exit ${r.code}: ${r.stderr.trim().split('\n').pop() ?? ''}`);
+    const blobs = r.stdout.split('\n--- \n');
+    return wanted.map((f, i) => {
+      const b64 = blobs[i]?.replace(/\s+/g, '') ?? '';
+      if (!b64) throw new HostError(master.ip, 'read pki', `${f.remote} is missing or empty`);
+      return { local: relative(base, f.local), path: f.remote, content: Buffer.from(b64, 'base64'), mode: f.mode };
+    });
+  }
 }
+
+/** Each file named in "$@" as base64, separated by "--- " lines; fails when one cannot be read. */
+const PRINT_FILES_BASE64 = literal('for f; do base64 -- "$f" || exit 1; echo "--- "; done');

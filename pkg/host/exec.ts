@@ -1,0 +1,62 @@
+// The host layer: the least a step needs from a host connection: run one ShellCommand, optionally
+// with stdin, and get its exit code and output. pkg/ssh's connection provides it over SSH
+// (hostExecOf); tests may provide it directly (e.g. through the fleet's nsenter). Kept structural
+// on purpose so rootfs, vip, pki and runtime steps do not depend on how the bytes travel, and sit
+// above this layer rather than importing each other.
+import type { HostSpec } from '../clusterfile/types.js';
+import type { ShellCommand } from '../shell/quote.js';
+import { HostError } from '../errors/errors.js';
+import type { Connection } from '../ssh/connection.js';
+import type { SshPool } from '../ssh/pool.js';
+import { targetOf } from '../ssh/target.js';
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface HostExecOptions {
+  stdin?: string | Buffer;
+  /** Keep stdout out of the host log (the command prints key material or bulk data). */
+  quiet?: boolean;
+}
+
+export interface HostExec {
+  /** The host's address, used to name it in errors. */
+  readonly host: string;
+  exec(cmd: ShellCommand, opts?: HostExecOptions): Promise<ExecResult>;
+  /**
+   * Every file under the local directory `src` into the remote directory `dest`, streamed, sent only
+   * when its sha256 differs, verified on the host and renamed into place (pkg/ssh's upload).
+   */
+  upload(src: string, dest: string): Promise<{ sent: readonly string[]; skipped: readonly string[] }>;
+}
+
+/** Run and require exit 0; the error names the host and the step, with the first stderr line. */
+export async function execOk(h: HostExec, step: string, cmd: ShellCommand, opts?: HostExecOptions): Promise<string> {
+  const r = await h.exec(cmd, opts);
+  if (r.code !== 0) {
+    const why = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-1)[0] ?? '';
+    throw new HostError(h.host, step, `exit ${r.code}${why ? `: ${why}` : ''}`);
+  }
+  return r.stdout;
+}
+
+/**
+ * The non-throwing view of an SSH connection every step uses: exit codes are returned, not thrown;
+ * commands run as root (sudo when the login user is not root) with the host's environment
+ * (`spec.env` merged with its group's `env`), so the scripts and tools sealts runs there see it.
+ */
+export function hostExecOf(conn: Connection, env: Readonly<Record<string, string>> = {}): HostExec {
+  return {
+    host: conn.target.name,
+    exec: (cmd, opts) => conn.exec(cmd, { stdin: opts?.stdin, quiet: opts?.quiet, env, sudo: true, check: false }),
+    upload: (src, dest) => conn.upload(src, dest, { sudo: true }),
+  };
+}
+
+/** The one way a step gets a host: the pool's (reused) connection, with the host's environment. */
+export async function connectHost(pool: SshPool, h: HostSpec): Promise<HostExec> {
+  return hostExecOf(await pool.connect(targetOf(h)), h.env);
+}

@@ -1,0 +1,105 @@
+// Host facts, gathered on every run (never trusted from local state): who the host is, what it can
+// do, and which sealts rootfs it has. Whether it belongs to a cluster, and as what, is the
+// runtime's to read (Runtime.facts); the workflow gathers both in one phase.
+import { HostError } from '../errors/errors.js';
+import { literal } from '../shell/quote.js';
+import type { HostExec } from './exec.js';
+import { parseListeningPorts } from './ports.js';
+
+export interface HostFacts {
+  hostname: string;
+  machineId: string;
+  /** Debian/Go arch name (amd64, arm64) from `uname -m`. */
+  arch: string;
+  ipvs: boolean;
+  /** The manifest of the sealts rootfs pushed here (its JSON text), when there is one. */
+  rootfsManifest?: string;
+  swapDevices: number;
+  /** Host clock, seconds since the epoch, and the local clock when it was read. */
+  clock: number;
+  readAt: number;
+  /** TCP ports something already listens on (`ss -Htln`). */
+  listeningPorts: number[];
+  /** 2 when /sys/fs/cgroup is the unified hierarchy, else 1 (v1 or hybrid). kubelet 1.35+ refuses v1 unless told. */
+  cgroupVersion: 1 | 2;
+  /** CAP_SYS_RESOURCE is in the bounding set: without it nothing may lower oom_score_adj (runc fails). */
+  capSysResource: boolean;
+  /** nameserver lines of /etc/resolv.conf. */
+  nameservers: string[];
+  /** systemd-resolved's upstream file exists with a non-loopback nameserver. */
+  resolvedUpstream: boolean;
+  /**
+   * net.netfilter.nf_conntrack_max can be set here (it is global to the kernel: a container or a
+   * network namespace other than the first cannot), as kube-proxy does at start unless told not to.
+   */
+  conntrackMaxSettable: boolean;
+}
+
+/** Where sealts pushes the rootfs on every host (pkg/rootfs builds on this). */
+export const ROOTFS_DIR = '/var/lib/sealts/rootfs';
+
+/** Where systemd-resolved keeps the real upstream servers (the stub file names 127.0.0.53). */
+export const RESOLVED_UPSTREAM = '/run/systemd/resolve/resolv.conf';
+
+/** Printed by GATHER between the facts and the `ss -Htln` output. */
+const SS_SEPARATOR = '--- ss -Htln';
+
+// A constant script: it reads facts and interpolates nothing from input.
+const GATHER = literal(
+  [
+    'echo "hostname=$(hostname)"',
+    'echo "machineId=$(cat /etc/machine-id 2>/dev/null)"',
+    'echo "arch=$(uname -m)"',
+    'if test -d /sys/module/ip_vs || modprobe -q ip_vs 2>/dev/null; then echo ipvs=1; else echo ipvs=0; fi',
+    // One line: the manifest is JSON, which a newline inside would only break for this parser.
+    `echo "rootfs=$(tr -d '\\n' < ${ROOTFS_DIR}/manifest.json 2>/dev/null)"`,
+    'echo "swap=$(tail -n +2 /proc/swaps 2>/dev/null | wc -l)"',
+    'echo "clock=$(date +%s)"',
+    'if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then echo cgroup=2; else echo cgroup=1; fi',
+    'echo "capBnd=$(sed -n "s/^CapBnd:[[:space:]]*//p" /proc/self/status)"',
+    'echo "nameservers=$(sed -n "s/^nameserver[[:space:]]*//p" /etc/resolv.conf 2>/dev/null | tr "\n" " ")"',
+    `if sed -n "s/^nameserver[[:space:]]*//p" ${RESOLVED_UPSTREAM} 2>/dev/null | grep -qv "^127[.]"; then echo resolved=1; else echo resolved=0; fi`,
+    // Writing the value it already has changes nothing, and is the only sure test (root passes access(2)).
+    'f=/proc/sys/net/netfilter/nf_conntrack_max; if v=$(cat $f 2>/dev/null) && (echo "$v" > $f) 2>/dev/null; then echo ctmax=1; else echo ctmax=0; fi',
+    // Last, so the script's exit code is ss's: the listening ports, after a separator line.
+    "echo '--- ss -Htln'", // SS_SEPARATOR
+    'ss -Htln',
+  ].join('; '),
+);
+
+
+/** Bit 24 of the capability sets. */
+const CAP_SYS_RESOURCE = 24n;
+
+export function isLoopbackAddress(a: string): boolean {
+  return a.startsWith('127.') || a === '::1' || a === '0.0.0.0';
+}
+
+const ARCH: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
+
+export async function gatherFacts(h: HostExec): Promise<HostFacts> {
+  const r = await h.exec(GATHER);
+  const cut = r.stdout.indexOf(`${SS_SEPARATOR}\n`);
+  if (r.code !== 0 || cut < 0) throw new HostError(h.host, 'gather facts', `${cut < 0 ? '' : 'ss -Htln: '}exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+  const ss = r.stdout.slice(cut + SS_SEPARATOR.length + 1);
+  const kv = new Map(r.stdout.slice(0, cut).split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
+  const hostname = (kv.get('hostname') ?? '').toLowerCase();
+  if (!hostname) throw new HostError(h.host, 'gather facts', 'no hostname');
+  const uname = kv.get('arch') ?? '';
+  return {
+    hostname,
+    machineId: kv.get('machineId') ?? '',
+    arch: ARCH[uname] ?? uname,
+    ipvs: kv.get('ipvs') === '1',
+    rootfsManifest: kv.get('rootfs') || undefined,
+    swapDevices: Number(kv.get('swap') ?? 0),
+    clock: Number(kv.get('clock') ?? 0),
+    readAt: Date.now() / 1000,
+    listeningPorts: parseListeningPorts(ss),
+    cgroupVersion: kv.get('cgroup') === '2' ? 2 : 1,
+    capSysResource: /^[0-9a-f]+$/i.test(kv.get('capBnd') ?? '') ? ((BigInt(`0x${kv.get('capBnd')}`) >> CAP_SYS_RESOURCE) & 1n) === 1n : true,
+    nameservers: (kv.get('nameservers') ?? '').split(/\s+/).filter(Boolean),
+    resolvedUpstream: kv.get('resolved') === '1',
+    conntrackMaxSettable: kv.get('ctmax') !== '0',
+  };
+}

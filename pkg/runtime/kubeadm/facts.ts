@@ -1,0 +1,36 @@
+// kubeadm's membership facts, read in one command: what /etc/kubernetes and the kubelet binary say
+// about the host. A joined host has kubelet.conf; a control plane has the apiserver static pod; a
+// stacked etcd member has the etcd static pod; the CA it trusts is pki/ca.crt.
+import { literal } from '../../shell/quote.js';
+import { HostError } from '../../errors/errors.js';
+import type { HostExec } from '../../host/exec.js';
+import type { MemberFacts } from '../runtime.js';
+
+// A constant script: it reads facts and interpolates nothing from input.
+const GATHER = literal(
+  [
+    'if test -f /etc/kubernetes/kubelet.conf; then echo joined=1; else echo joined=0; fi',
+    'if test -f /etc/kubernetes/manifests/kube-apiserver.yaml; then echo controlPlane=1; else echo controlPlane=0; fi',
+    'if test -f /etc/kubernetes/manifests/etcd.yaml; then echo etcd=1; else echo etcd=0; fi',
+    'echo "caSha256=$(sha256sum /etc/kubernetes/pki/ca.crt 2>/dev/null | cut -d" " -f1)"',
+    // `kubelet --version` prints "Kubernetes vX.Y.Z"; only asked of a host that has one.
+    'if test -x /usr/bin/kubelet; then echo "kubelet=$(/usr/bin/kubelet --version 2>/dev/null)"; fi',
+    'if systemctl is-active --quiet kubelet 2>/dev/null; then echo kubeletActive=1; fi',
+    'exit 0',
+  ].join('; '),
+);
+
+export async function gatherMemberFacts(h: HostExec): Promise<MemberFacts> {
+  const r = await h.exec(GATHER);
+  if (r.code !== 0) throw new HostError(h.host, 'gather facts', `kubeadm facts: exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+  const kv = new Map(r.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
+  const version = /\bv\d+\.\d+\.\d+\S*/.exec(kv.get('kubelet') ?? '')?.[0];
+  return {
+    joined: kv.get('joined') === '1',
+    controlPlane: kv.get('controlPlane') === '1',
+    etcdMember: kv.get('etcd') === '1',
+    caSha256: kv.get('caSha256') || undefined,
+    version,
+    kubeletActive: kv.get('kubeletActive') === '1',
+  };
+}
