@@ -58,6 +58,20 @@ export interface FetchedPkiFile extends PutFile {
   local: string;
 }
 
+export interface ResetOptions {
+  wholeCluster?: boolean;
+  /**
+   * The caller's own clean-up on the host (its VIP), run after the host was drained and before the
+   * reset, whose clean-up removes what is left empty (netfilter tables among it).
+   */
+  beforeReset?(host: HostSpec): Promise<void>;
+}
+
+export interface RemoveOptions extends Omit<ResetOptions, 'wholeCluster'> {
+  force: boolean;
+  reachable(h: HostSpec): boolean;
+}
+
 export interface Runtime {
   readonly type: Cluster['runtime']['type'];
   /** The API server port every node reaches the masters on. */
@@ -80,11 +94,11 @@ export interface Runtime {
    */
   joinNodes(nodes: readonly HostSpec[], via: HostSpec, opts?: { before?(node: HostSpec): Promise<void> }): Promise<void>;
   /** Drain, reset and delete worker hosts; `force`: unreachable ones are only deleted from the cluster. */
-  removeNodes(nodes: readonly HostSpec[], via: HostSpec, opts: { force: boolean; reachable(h: HostSpec): boolean }): Promise<void>;
+  removeNodes(nodes: readonly HostSpec[], via: HostSpec, opts: RemoveOptions): Promise<void>;
   /** Remove control-plane hosts one at a time, etcd member included, through `via` (which stays). */
-  removeMasters(masters: readonly HostSpec[], via: HostSpec, staying: readonly HostSpec[], opts: { force: boolean; reachable(h: HostSpec): boolean }): Promise<void>;
+  removeMasters(masters: readonly HostSpec[], via: HostSpec, staying: readonly HostSpec[], opts: RemoveOptions): Promise<void>;
   /** Undo everything this runtime made on a host. `wholeCluster`: every host goes at once (delete --all). */
-  reset(host: HostSpec, opts?: { wholeCluster?: boolean }): Promise<void>;
+  reset(host: HostSpec, opts?: ResetOptions): Promise<void>;
 
   /** Cordon and evict a node's pods before its binaries change; `uncordon` after. */
   drain(host: HostSpec, via: HostSpec): Promise<void>;

@@ -74,8 +74,8 @@ test('a wrong CA pin is refused by the joining node (real hash check)', async ()
 
 test('delete a node: drained, reset, cleaned, Node object gone; host back to fleet-up state', async () => {
   const [, n1] = hx.cluster.hosts;
-  await hx.runtime.removeNodes([n1!], hx.cluster.hosts[0]!, { force: false, reachable: () => true });
-  await removeVip(hx.exec(n1!.ip), { vip: testVip(fleet), port: 6443, masters: [hx.cluster.hosts[0]!.ip] });
+  const beforeReset = (h: { ip: string }) => removeVip(hx.exec(h.ip), { vip: testVip(fleet), port: 6443, masters: [] });
+  await hx.runtime.removeNodes([n1!], hx.cluster.hosts[0]!, { force: false, reachable: () => true, beforeReset });
   const got = await fleet.runOk(hx.cluster.hosts[0]!.ip, ['kubectl', 'get', 'nodes', '-o', 'name']);
   assert.deepEqual(got.trim().split('\n').sort(), ['node/host-11', 'node/host-13']);
   const m0Calls = await standinCalls(fleet, hx.cluster.hosts[0]!.ip);
@@ -87,10 +87,8 @@ test('delete a node: drained, reset, cleaned, Node object gone; host back to fle
 
 test('reset every host: each is as fleet-up made it (overlay upper dirs compared)', async () => {
   const rest = hx.cluster.hosts.filter((h) => h.ip !== hx.cluster.hosts[1]!.ip);
-  await Promise.all(rest.map(async (h) => {
-    await hx.runtime.reset(h);
-    await removeVip(hx.exec(h.ip), { vip: testVip(fleet), port: 6443, masters: [hx.cluster.hosts[0]!.ip] });
-  }));
+  const beforeReset = (h: { ip: string }) => removeVip(hx.exec(h.ip), { vip: testVip(fleet), port: 6443, masters: [] });
+  await Promise.all(rest.map((h) => hx.runtime.reset(h, { beforeReset })));
   for (const h of rest) {
     const diff = snapshotDiff(pristine.get(h.ip)!, await upperSnapshot(fleet, fleet.host(h.ip)));
     assert.deepEqual(diff, [], `${h.ip}:\n${diff.join('\n')}`);

@@ -13,7 +13,7 @@ import { and, literal, or, sh, type ShellCommand } from '../../shell/quote.js';
 import { hostsEntryFile, setHostsEntry, API_SERVER_NAME } from '../../vip/index.js';
 import { execOk, type HostExec } from '../../host/exec.js';
 import { putFiles, type PutFile } from '../../host/put-files.js';
-import type { FetchedPkiFile, MemberFacts, RenderedConfig, Runtime, RuntimeDeps } from '../runtime.js';
+import type { FetchedPkiFile, MemberFacts, RemoveOptions, RenderedConfig, ResetOptions, Runtime, RuntimeDeps } from '../runtime.js';
 import { mustRelease } from '../../versions/index.js';
 import { API_SERVER_PORT, initDocuments, joinDocuments, KUBELET_PATCH, kubeletPatch, toYaml, type KubeadmInput, type LocalImages } from './config.js';
 import { ADMIN_CONF, INIT_CONFIG, JOIN_CONFIG, LEFTOVERS, ROOT_KUBECONFIG, TOKEN_CONFIG } from './host-files.js';
@@ -206,7 +206,7 @@ export class KubeadmRuntime implements Runtime {
   }
 
   /** Drain + delete the Node object (from `via`), then reset the host. */
-  private async removeHost(via: HostSpec, host: HostSpec, o: { force: boolean; reachable(h: HostSpec): boolean }): Promise<void> {
+  private async removeHost(via: HostSpec, host: HostSpec, o: RemoveOptions): Promise<void> {
     const name = this.d.nodeName(host);
     const present = await this.nodeExists(via, name);
     // With --force a host that cannot be reached is only removed from the cluster: it is not drained
@@ -216,7 +216,7 @@ export class KubeadmRuntime implements Runtime {
     if (present && reachable) await this.drain(host, via);
     if (reachable) {
       try {
-        await this.reset(host);
+        await this.reset(host, { beforeReset: o.beforeReset });
       } catch (e) {
         if (!o.force) throw e;
       }
@@ -224,7 +224,7 @@ export class KubeadmRuntime implements Runtime {
     if (present) await this.kubectl(via, ['delete', 'node', name]);
   }
 
-  async removeNodes(nodes: readonly HostSpec[], via: HostSpec, o: { force: boolean; reachable(h: HostSpec): boolean }): Promise<void> {
+  async removeNodes(nodes: readonly HostSpec[], via: HostSpec, o: RemoveOptions): Promise<void> {
     if (nodes.length === 0) return;
     await this.d.forEach(nodes, (n) => this.removeHost(via, n, o));
   }
@@ -234,7 +234,7 @@ export class KubeadmRuntime implements Runtime {
    * and Node deletion, its etcd member is removed through `via`: deleting the Node does not, and a
    * master forced out unreachable never ran reset.
    */
-  async removeMasters(masters: readonly HostSpec[], via: HostSpec, staying: readonly HostSpec[], o: { force: boolean; reachable(h: HostSpec): boolean }): Promise<void> {
+  async removeMasters(masters: readonly HostSpec[], via: HostSpec, staying: readonly HostSpec[], o: RemoveOptions): Promise<void> {
     const identity = (h: HostSpec) => ({ name: this.d.nodeName(h), ip: h.ip });
     for (const m of masters) {
       await this.removeHost(via, m, o);
@@ -243,13 +243,15 @@ export class KubeadmRuntime implements Runtime {
   }
 
   /**
-   * kubeadm reset, then everything it leaves: hosts entry, rootfs install, files. With
+   * The caller's clean-up (beforeReset: its VIP), kubeadm reset, then everything it leaves: the
+   * rootfs install (clean.sh: pods, containerd, mounts, netfilter), files. With
    * `wholeCluster` (delete --all: every master goes at once) the host does not first take its etcd
    * member out: with the other members going too there is no quorum to ask, and kubeadm would retry
    * for minutes.
    */
-  async reset(host: HostSpec, opts: { wholeCluster?: boolean } = {}): Promise<void> {
+  async reset(host: HostSpec, opts: ResetOptions = {}): Promise<void> {
     const h = this.h(host);
+    await opts.beforeReset?.(host);
     const skip = opts.wholeCluster ? ['--skip-phases', 'remove-etcd-member'] : [];
     await execOk(h, 'kubeadm reset', or(sh(['test', '!', '-x', '/usr/bin/kubeadm']), sh(['kubeadm', 'reset', '-f', ...skip])));
     await runCleanScript(h);

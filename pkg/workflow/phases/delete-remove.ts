@@ -11,8 +11,7 @@ export const deleteRemove: Phase<DeleteRun> = {
   run: async (ctx) => {
     if (ctx.all) {
       const reachable = ctx.targets.filter((h) => ctx.execs.has(h.ip));
-      await ctx.forEachHost(reachable, (h) => ctx.runtime.reset(h, { wholeCluster: true }));
-      await clearVip(ctx, reachable);
+      await ctx.forEachHost(reachable, (h) => ctx.runtime.reset(h, { wholeCluster: true, beforeReset: (x) => clearVip(ctx, x) }));
       return;
     }
     await removeHosts(ctx, ctx.targets, ctx.via!, ctx.apiServers, ctx.force);

@@ -11,11 +11,10 @@ import { clearVip } from './vip.js';
 
 /** Remove `leaving` (connected where reachable) through `via`; `staying` are the masters that remain. */
 export async function removeHosts(ctx: ClusterRun, leaving: readonly HostSpec[], via: HostSpec, staying: readonly HostSpec[], force: boolean): Promise<void> {
-  const reachable = (h: HostSpec) => ctx.execs.has(h.ip);
-  await ctx.runtime.removeNodes(leaving.filter((h) => !h.roles.includes('master')), via, { force, reachable });
+  const opts = { force, reachable: (h: HostSpec) => ctx.execs.has(h.ip), beforeReset: (h: HostSpec) => clearVip(ctx, h) };
+  await ctx.runtime.removeNodes(leaving.filter((h) => !h.roles.includes('master')), via, opts);
   const masters = leaving.filter((h) => h.roles.includes('master'));
-  if (masters.length > 0) await ctx.runtime.removeMasters(masters, via, staying, { force, reachable });
-  await clearVip(ctx, leaving.filter(reachable));
+  if (masters.length > 0) await ctx.runtime.removeMasters(masters, via, staying, opts);
 }
 
 export const removeStale: Phase<ClusterRun> = {

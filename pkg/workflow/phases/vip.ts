@@ -23,9 +23,9 @@ export async function syncVip(ctx: ClusterRun, targets: readonly HostSpec[], api
   await ctx.forEachHost(targets, (n) => vipOn(ctx, n, apiServers));
 }
 
-/** Undo the VIP on hosts leaving the cluster (after their reset: a draining node still needs it). */
-export async function clearVip(ctx: ClusterRun, hosts: readonly HostSpec[]): Promise<void> {
-  await ctx.forEachHost(hosts, (h) => removeVip(execOf(ctx, h), { vip: ctx.cluster.vip.address, port: ctx.runtime.apiServerPort, masters: [] }));
+/** Undo the VIP on a host leaving the cluster (the runtime calls it after the drain, before the reset). */
+export async function clearVip(ctx: ClusterRun, h: HostSpec): Promise<void> {
+  await removeVip(execOf(ctx, h), { vip: ctx.cluster.vip.address, port: ctx.runtime.apiServerPort, masters: [] });
 }
 
 /** The nodes already in the cluster (new ones get theirs as they join). */
