@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds, for one Kubernetes version, every binary a real sealts rootfs carries, from the Go module
 # proxy only: kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy
-# (one `go build`), etcd + etcdctl, pause (the module's own pause.c, static), CoreDNS (only the
+# (one `go build`), etcd + etcdctl + etcdutl, pause (the module's own pause.c, static), CoreDNS (only the
 # plugins kubeadm's Corefile uses) and containerd (containerd, shim, ctr). Versions come from the one
 # table, pkg/versions/kubernetes.json.
 #
@@ -90,6 +90,16 @@ if ! done_ etcd; then
   stamp etcd
 fi
 say "etcd $etcd_v: ready"
+
+# etcdutl: offline snapshot restore (etcdctl no longer restores since etcd 3.6): `sealts etcd restore`.
+if ! done_ etcdutl; then
+  say "etcdutl $etcd_v: fetching and building"
+  [ -f "$out/work/etcd/go.mod" ] || module "$out/work/etcd" "go.etcd.io/etcd/server/v3@$etcd_v"
+  (cd "$out/work/etcd" && net go get "go.etcd.io/etcd/etcdutl/v3@$etcd_v" >&2 &&
+    build -o "$bin/etcdutl" -ldflags "-s -w" go.etcd.io/etcd/etcdutl/v3) || exit 1
+  stamp etcdutl
+fi
+say "etcdutl $etcd_v: ready"
 
 if ! done_ coredns; then
   say "coredns $coredns_v: fetching and building (only the plugins of kubeadm's Corefile)"

@@ -31,8 +31,19 @@ export function createProgress(opts: ProgressOptions = {}): Progress {
   const stream = opts.stream ?? process.stderr;
   const c = chalkFor(stream, opts.env);
   if (opts.silent) return new SilentProgress();
-  if (!opts.plain && stream.isTTY) return new SpinnerProgress(stream, c);
+  if (!opts.plain && spinnerFits(stream)) return new SpinnerProgress(stream, c);
   return new PlainProgress(stream, c);
+}
+
+/** A spinner redraws within one line: narrower than this it cannot (ora loops on 0 columns). */
+const MIN_SPINNER_COLUMNS = 20;
+
+/**
+ * A terminal the spinner can draw on. A pseudo-terminal that reports 0 columns (`script`, some CI
+ * runners, `stty cols 0`) or none at all gets the plain lines instead.
+ */
+export function spinnerFits(stream: StreamLike & { columns?: number }): boolean {
+  return Boolean(stream.isTTY) && typeof stream.columns === 'number' && stream.columns >= MIN_SPINNER_COLUMNS;
 }
 
 class SilentProgress implements Progress {

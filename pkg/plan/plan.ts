@@ -115,7 +115,7 @@ export function decide(c: Cluster, o: Observed): Plan {
     }
     // An apply never upgrades: a member on another version is `sealts upgrade`'s business.
     if (isMember(h) && m.version && m.version !== c.runtime.version) {
-      problems.push({ host: h.ip, problem: `runs Kubernetes ${m.version}, the Clusterfile asks for ${c.runtime.version}; apply does not change a running version: use sealts upgrade -f ${o.clusterfile}` });
+      problems.push({ host: h.ip, problem: `runs Kubernetes ${m.version}, the Clusterfile asks for ${c.runtime.version}; apply does not change a running version: use sealts upgrade -f ${o.clusterfile} (--dry-run shows it host by host)` });
     }
   }
 

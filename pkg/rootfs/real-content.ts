@@ -1,5 +1,5 @@
 // What a real rootfs carries beyond the skeleton, staged from a kube-bins cache directory
-// (scripts/kube-bins.sh): the host binaries (kubeadm, kubelet, kubectl, etcdctl, containerd and its
+// (scripts/kube-bins.sh): the host binaries (kubeadm, kubelet, kubectl, etcdctl, etcdutl, containerd and its
 // shim and ctr, runc), the CNI plugins, and every image as an OCI archive under images/<role>/.
 // runc and the CNI plugins are Debian's (packages runc, containernetworking-plugins) from this machine.
 import { execFile } from 'node:child_process';
@@ -15,7 +15,7 @@ import type { Manifest } from './manifest.js';
 const run = promisify(execFile);
 
 /** Installed on every host by init.sh (bin/ -> /usr/bin). */
-export const HOST_BINARIES = ['kubeadm', 'kubelet', 'kubectl', 'etcdctl', 'containerd', 'containerd-shim-runc-v2', 'ctr'];
+export const HOST_BINARIES = ['kubeadm', 'kubelet', 'kubectl', 'etcdctl', 'etcdutl', 'containerd', 'containerd-shim-runc-v2', 'ctr'];
 /** Built into images only. */
 const IMAGE_BINARIES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'etcd', 'pause', 'coredns'];
 const RUNC = '/usr/sbin/runc';

@@ -3,7 +3,7 @@ import { UserError } from '../errors/errors.js';
 import { KubeadmRuntime } from './kubeadm/kubeadm.js';
 import type { Runtime, RuntimeDeps } from './runtime.js';
 
-export type { FetchedPkiFile, MemberFacts, RemoveOptions, RenderedConfig, ResetOptions, Runtime, RuntimeDeps } from './runtime.js';
+export type { EtcdSnapshot, FetchedPkiFile, MemberFacts, RemoveOptions, RenderedConfig, ResetOptions, Runtime, RuntimeDeps } from './runtime.js';
 export { hostSettings, hostInputFiles, type HostSettings } from './host-settings.js';
 
 export function runtimeFor(deps: RuntimeDeps): Runtime {

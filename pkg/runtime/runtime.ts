@@ -22,6 +22,8 @@ export interface MemberFacts {
   version?: string;
   /** Its node agent (kubeadm: the kubelet unit) is running. */
   kubeletActive: boolean;
+  /** The Kubernetes version its control plane runs (kubeadm: the apiserver's image tag), when it runs one. */
+  controlPlaneVersion?: string;
 }
 
 export interface RuntimeDeps {
@@ -110,4 +112,23 @@ export interface Runtime {
   kubectl(via: HostSpec, args: readonly string[], opts?: { stdin?: string; quiet?: boolean }): Promise<string>;
   /** The cluster's PKI as a control plane holds it (adopting a cluster whose local state was lost). */
   fetchPki(master: HostSpec): Promise<FetchedPkiFile[]>;
+
+  /**
+   * On a master whose new binaries and images are installed: its control plane to `version`;
+   * `first`: for the whole cluster (kubeadm upgrade apply), else this master (kubeadm upgrade node).
+   * Done when its apiserver is ready again.
+   */
+  upgradeControlPlane(master: HostSpec, version: string, first: boolean): Promise<void>;
+  /** On a worker whose new binaries are installed: its kubelet configuration for what the cluster now runs. */
+  upgradeNodeConfig(node: HostSpec): Promise<void>;
+
+  /** A consistent snapshot of the cluster's store, from the healthy member on `via`, and the member list. */
+  etcdSnapshot(via: HostSpec): Promise<EtcdSnapshot>;
+  /** The whole store back to `snapshot` on every master (control plane stopped, restored, started, quorum awaited). */
+  etcdRestore(masters: readonly HostSpec[], snapshot: Buffer): Promise<void>;
+}
+
+export interface EtcdSnapshot {
+  data: Buffer;
+  members: Array<{ name: string; peerURLs: string[] }>;
 }

@@ -56,11 +56,11 @@ export function nodeNameOf(ctx: ClusterRun, h: HostSpec): string {
 }
 
 /** The run's Runtime, bound to its connections and facts (read when a step needs them, not before). */
-export function bindRuntime(ctx: Omit<ClusterRun, 'runtime'>): Runtime {
+export function bindRuntime(ctx: ClusterRun): Runtime {
   return runtimeFor({
     cluster: ctx.cluster,
-    exec: (h) => execOf(ctx as ClusterRun, h),
-    nodeName: (h) => nodeNameOf(ctx as ClusterRun, h),
+    exec: (h) => execOf(ctx, h),
+    nodeName: (h) => nodeNameOf(ctx, h),
     pkiDir: ctx.pkiDir,
     forEach: async (hosts, fn) => {
       await ctx.forEachHost(hosts, fn);

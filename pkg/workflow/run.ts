@@ -38,7 +38,7 @@ export async function startRun(c: OpenedCluster, o: StartOptions): Promise<{ ses
     stderr: o.stderr,
     rendered: o.rendered,
   });
-  const base = {
+  const ctx = {
     ...session.ctx,
     cluster: o.cluster ?? c.cluster,
     clusterfilePath: o.clusterfilePath ?? c.clusterfilePath,
@@ -50,9 +50,8 @@ export async function startRun(c: OpenedCluster, o: StartOptions): Promise<{ ses
     settings: new Map(),
     pkiDir: await c.state.pkiDir(),
     yes: f.yes,
-  };
-  const ctx: ClusterRun = { ...base, runtime: bindRuntime(base) };
-  // bindRuntime's closures must see the context the phases fill in, not the copy made above.
+  } as ClusterRun;
+  // Bound to this very object: the runtime reads the facts and connections the phases fill in.
   ctx.runtime = bindRuntime(ctx);
   return { session, ctx };
 }

@@ -154,6 +154,11 @@ describe('plan', () => {
     assertBadInput(text, /^error: plan --offline shows only the rendered documents: add -o yaml or -o json$/);
   });
 
+  it('--cluster that contradicts the Clusterfile\'s name is refused before any host (exit 2, both names)', async () => {
+    const r = await sealts(['--cluster', 'not-this-one', 'apply', '-f', EXAMPLE, '--yes'], env);
+    assertBadInput(r, /^error: --cluster not-this-one contradicts .*, which names cluster \S+$/);
+  });
+
   it('a missing file is exit 2 with one line naming it', async () => {
     const r = await sealts(['plan', '-f', 'no/such/Clusterfile'], env);
     assert.equal(r.code, 2);

@@ -1,11 +1,12 @@
 // HA on REAL Kubernetes (id 81, 6 systemd hosts): `sealts apply` of 3 masters + 2 nodes with the VIP
 // in iptables mode (this kernel has no IPVS); with master0's kubelet and apiserver stopped, kubectl
-// on a node through the VIP still works; `sealts join --nodes` adds a Ready node; `sealts delete
-// --masters` removes a master and etcd lists the other two; `delete --all` leaves every host as
-// fleet-up made it.
+// on a node through the VIP still works; `sealts join --nodes` adds a Ready node; `sealts etcd
+// backup` then `restore` brings back a ConfigMap deleted in between; `sealts delete --masters`
+// removes a master and etcd lists the other two; `delete --all` leaves every host as fleet-up made it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sealts as runCli } from '../cli/helpers.js';
@@ -90,6 +91,32 @@ test('sealts join --nodes adds a Ready node', { timeout: 900_000 }, async () => 
   const r = await sealts(['join', '--nodes', ip(5), '--yes']);
   assert.equal(r.code, 0, `join failed:\n${r.stdout}\n${r.stderr}`);
   await eventually('the new node Ready', 180_000, async () => (await readyNodes(ip(1))).includes(fleet.hosts[5]!.name));
+});
+
+test('sealts etcd backup, then restore: a ConfigMap deleted after the backup is back, every node Ready', { timeout: 900_000 }, async () => {
+  await kubectl(fleet, ip(0), ['create', 'configmap', 'before-backup', '-n', 'default', '--from-literal=k=v']);
+  const file = path.join(work, 'etcd.db');
+  const b = await sealts(['etcd', 'backup', '--out', file, '--yes']);
+  assert.equal(b.code, 0, `backup failed:\n${b.stdout}\n${b.stderr}`);
+  assert.equal((await stat(file)).mode & 0o777, 0o600);
+  const header = JSON.parse(await readFile(`${file}.json`, 'utf8')) as { cluster: string; sha256: string; members: Array<{ name: string }> };
+  assert.equal(header.cluster, 'realha');
+  assert.equal(header.sha256, createHash('sha256').update(await readFile(file)).digest('hex'));
+  assert.deepEqual(header.members.map((m) => m.name).sort(), [0, 1, 2].map((i) => fleet.hosts[i]!.name).sort());
+  await kubectl(fleet, ip(0), ['delete', 'configmap', 'before-backup', '-n', 'default']);
+  // A damaged snapshot is refused before any master stops.
+  const copy = path.join(work, 'damaged.db');
+  await writeFile(copy, Buffer.concat([await readFile(file), Buffer.from('x')]));
+  await writeFile(`${copy}.json`, await readFile(`${file}.json`));
+  const bad = await sealts(['etcd', 'restore', copy, '--yes']);
+  assert.equal(bad.code, 2, `${bad.stdout}\n${bad.stderr}`);
+  assert.match(bad.stderr, /damaged\.db: sha256 .* is not the .* its header records/);
+  const r = await sealts(['etcd', 'restore', file, '--yes']);
+  assert.equal(r.code, 0, `restore failed:\n${r.stdout}\n${r.stderr}`);
+  assert.match(await kubectl(fleet, ip(1), ['get', 'configmap', 'before-backup', '-n', 'default', '-o', 'jsonpath={.data.k}']), /^v$/);
+  assert.deepEqual(await etcdMembers(ip(0)), [0, 1, 2].map((i) => fleet.hosts[i]!.name).sort());
+  await eventually('every node Ready after the restore', 240_000, async () => (await readyNodes(ip(0))).length === 6);
+  for (const i of [0, 1, 2]) assert.notEqual((await fleet.run(ip(i), ['test', '-e', '/var/lib/etcd.before-restore'])).code, 0, 'the old data dir is removed');
 });
 
 test('sealts delete --masters removes a master; etcd lists the other two', { timeout: 900_000 }, async () => {

@@ -20,14 +20,14 @@ export const KUBE_VERSION = process.env.SEALTS_KUBE_VERSION ?? DEFAULT_KUBERNETE
 export const TEST_POD_CIDR = '198.19.0.0/17';
 export const TEST_SERVICE_CIDR = '198.19.128.0/22';
 
-/** The kube-bins cache dir for KUBE_VERSION, built when missing (cold: tens of minutes). */
-export async function kubeBins(): Promise<string> {
+/** The kube-bins cache dir for a version (default KUBE_VERSION), built when missing (cold: tens of minutes). */
+export async function kubeBins(version = KUBE_VERSION): Promise<string> {
   try {
-    const { stdout } = await run(path.join(REPO, 'scripts', 'kube-bins.sh'), [KUBE_VERSION], { maxBuffer: 64 << 20, timeout: 80 * 60_000 });
+    const { stdout } = await run(path.join(REPO, 'scripts', 'kube-bins.sh'), [version], { maxBuffer: 64 << 20, timeout: 80 * 60_000 });
     return stdout.trim().split('\n').pop()!;
   } catch (e) {
     const x = e as { stderr?: string; message: string };
-    throw new Error(`the real Kubernetes binaries could not be built (scripts/kube-bins.sh ${KUBE_VERSION}): ${(x.stderr ?? x.message).trim().split('\n').slice(-3).join(' | ')}`);
+    throw new Error(`the real Kubernetes binaries could not be built (scripts/kube-bins.sh ${version}): ${(x.stderr ?? x.message).trim().split('\n').slice(-3).join(' | ')}`);
   }
 }
 
@@ -41,9 +41,9 @@ async function treeHash(dirs: string[]): Promise<string> {
   return h.digest('hex').slice(0, 16);
 }
 
-/** A real rootfs directory for KUBE_VERSION, built once per change of its inputs and kept in the cache. */
-export async function realRootfs(): Promise<string> {
-  const bins = await kubeBins();
+/** A real rootfs directory for a version (default KUBE_VERSION), built once per change of its inputs and kept in the cache. */
+export async function realRootfs(version = KUBE_VERSION): Promise<string> {
+  const bins = await kubeBins(version);
   const stamps = (await readdir(path.join(bins, 'stamps'))).sort().join(',');
   const key = await treeHash([path.join(REPO, 'rootfs'), path.join(REPO, 'pkg', 'rootfs'), path.join(REPO, 'pkg', 'versions')]);
   const out = path.join(bins, `rootfs-${createHash('sha256').update(stamps + key).digest('hex').slice(0, 12)}`);
@@ -52,7 +52,7 @@ export async function realRootfs(): Promise<string> {
   for (const e of await readdir(bins)) if (e.startsWith('rootfs-')) await rm(path.join(bins, e), { recursive: true, force: true });
   const tmp = `${out}.tmp`;
   await rm(tmp, { recursive: true, force: true });
-  await buildRootfs({ kubeBins: bins, kubernetesVersion: KUBE_VERSION, arch: hostArch(), out: tmp });
+  await buildRootfs({ kubeBins: bins, kubernetesVersion: version, arch: hostArch(), out: tmp });
   await rename(tmp, out);
   return out;
 }
@@ -62,13 +62,15 @@ export interface RealClusterfile {
   masters: string[];
   nodes: string[];
   image: string;
+  /** Default KUBE_VERSION. */
+  version?: string;
 }
 
 /** The plain Clusterfile a user writes for the fleet: no override document. */
 export function realClusterfileText(fleet: Fleet, o: RealClusterfile): string {
   return [
     'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', `  name: ${o.name}`, 'spec:', `  image: ${o.image}`,
-    `  runtime: {type: kubeadm, version: ${KUBE_VERSION}}`, `  ssh: {user: root, pk: ${fleet.keyPath}}`,
+    `  runtime: {type: kubeadm, version: ${o.version ?? KUBE_VERSION}}`, `  ssh: {user: root, pk: ${fleet.keyPath}}`,
     `  network: {podCIDR: ${TEST_POD_CIDR}, serviceCIDR: ${TEST_SERVICE_CIDR}}`,
     `  vip: {address: ${testVip(fleet)}, mode: iptables}`,
     '  hosts:', `    - ips: [${o.masters.join(', ')}]`, '      roles: [master]',

@@ -16,6 +16,8 @@ const GATHER = literal(
     // `kubelet --version` prints "Kubernetes vX.Y.Z"; only asked of a host that has one.
     'if test -x /usr/bin/kubelet; then echo "kubelet=$(/usr/bin/kubelet --version 2>/dev/null)"; fi',
     'if systemctl is-active --quiet kubelet 2>/dev/null; then echo kubeletActive=1; fi',
+    // The apiserver's image tag is the version its control plane runs (kubeadm writes it there).
+    'echo "apiserver=$(sed -n "s/^[[:space:]]*image:[[:space:]]*//p" /etc/kubernetes/manifests/kube-apiserver.yaml 2>/dev/null | head -n 1)"',
     'exit 0',
   ].join('; '),
 );
@@ -32,5 +34,6 @@ export async function gatherMemberFacts(h: HostExec): Promise<MemberFacts> {
     caSha256: kv.get('caSha256') || undefined,
     version,
     kubeletActive: kv.get('kubeletActive') === '1',
+    controlPlaneVersion: /:(v\d+\.\d+\.\d+)[^:]*$/.exec(kv.get('apiserver') ?? '')?.[1],
   };
 }

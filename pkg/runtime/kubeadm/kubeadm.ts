@@ -13,13 +13,15 @@ import { and, literal, or, sh, type ShellCommand } from '../../shell/quote.js';
 import { hostsEntryFile, setHostsEntry, API_SERVER_NAME } from '../../vip/index.js';
 import { execOk, type HostExec } from '../../host/exec.js';
 import { putFiles, type PutFile } from '../../host/put-files.js';
-import type { FetchedPkiFile, MemberFacts, RemoveOptions, RenderedConfig, ResetOptions, Runtime, RuntimeDeps } from '../runtime.js';
+import type { EtcdSnapshot, FetchedPkiFile, MemberFacts, RemoveOptions, RenderedConfig, ResetOptions, Runtime, RuntimeDeps } from '../runtime.js';
 import { mustRelease } from '../../versions/index.js';
 import { API_SERVER_PORT, initDocuments, joinDocuments, KUBELET_PATCH, kubeletPatch, toYaml, type KubeadmInput, type LocalImages } from './config.js';
 import { ADMIN_CONF, INIT_CONFIG, JOIN_CONFIG, LEFTOVERS, ROOT_KUBECONFIG, TOKEN_CONFIG } from './host-files.js';
 import { newBootstrapToken, newCertificateKey, tokenId } from './tokens.js';
 import { removeEtcdMember } from './etcd-members.js';
+import { dropOldData, restoreMember, rollBackRestore, saveSnapshot, startControlPlane, stopControlPlane } from './etcd-snapshot.js';
 import { requiredPorts } from './ports.js';
+import { upgradeApply, upgradeNode, type UpgradeFlags } from './upgrade.js';
 import { gatherMemberFacts } from './facts.js';
 import { Secret } from '../../secret/secret.js';
 
@@ -256,6 +258,47 @@ export class KubeadmRuntime implements Runtime {
     await execOk(h, 'kubeadm reset', or(sh(['test', '!', '-x', '/usr/bin/kubeadm']), sh(['kubeadm', 'reset', '-f', ...skip])));
     await runCleanScript(h);
     await execOk(h, 'remove kubernetes files', and(sh(['rm', '-rf', ...LEFTOVERS]), or(sh(['rmdir', '/root/.kube']), sh(['true']))));
+  }
+
+  /** What the host's facts decided, as kubeadm upgrade takes it: its kubelet patch, its preflight skips. */
+  private upgradeFlags(host: HostSpec): UpgradeFlags {
+    const settings = this.d.settings?.(host);
+    return { patches: kubeletPatch(settings) !== undefined, ignorePreflightErrors: settings?.cgroupV1 ? ['SystemVerification'] : [] };
+  }
+
+  async upgradeControlPlane(master: HostSpec, version: string, first: boolean): Promise<void> {
+    const h = this.h(master);
+    if (first) await upgradeApply(h, version, this.upgradeFlags(master));
+    else await upgradeNode(h, this.upgradeFlags(master));
+    await this.waitReady(h);
+  }
+
+  async upgradeNodeConfig(node: HostSpec): Promise<void> {
+    await upgradeNode(this.h(node), this.upgradeFlags(node));
+  }
+
+  etcdSnapshot(via: HostSpec): Promise<EtcdSnapshot> {
+    return saveSnapshot(this.h(via));
+  }
+
+  /**
+   * Every master stops its etcd and apiserver, restores the snapshot as its own member, starts
+   * again; done when each master's apiserver is ready (the new quorum serves). A failure after the
+   * stop puts every master back on the data it had and restarts it before the error is reported.
+   */
+  async etcdRestore(masters: readonly HostSpec[], snapshot: Buffer): Promise<void> {
+    const all = masters.map((m) => ({ name: this.d.nodeName(m), ip: m.ip }));
+    const token = `sealts-restore-${Date.now().toString(36)}`;
+    await this.d.forEach(masters, (m) => stopControlPlane(this.h(m)));
+    try {
+      await this.d.forEach(masters, (m) => restoreMember(this.h(m), snapshot, all.find((a) => a.ip === m.ip)!, all, token));
+      await this.d.forEach(masters, (m) => startControlPlane(this.h(m)));
+      await this.d.forEach(masters, (m) => this.waitReady(this.h(m)));
+    } catch (e) {
+      await this.d.forEach(masters, (m) => rollBackRestore(this.h(m))).catch(() => {});
+      throw e;
+    }
+    await this.d.forEach(masters, (m) => dropOldData(this.h(m)));
   }
 
   /**

@@ -1,13 +1,13 @@
 // Gather facts: what each host is and has (pkg/host), what it is in a cluster (the runtime's
 // facts), the rootfs this run installs, what the facts decide per host (pkg/runtime/host-settings)
 // and the VIP mode. Read-only: `plan` gathers them exactly as `apply` does.
+import { join } from 'node:path';
 import { masters, nodes } from '../../clusterfile/types.js';
+import { UserError } from '../../errors/errors.js';
 import { gatherFacts } from '../../host/facts.js';
 import type { Phase } from '../../phase/types.js';
 import { assertBinaryVersions, hostArch, loadRootfs } from '../../rootfs/index.js';
-import { UserError } from '../../errors/errors.js';
 import { hostSettings } from '../../runtime/index.js';
-import { join } from 'node:path';
 import { execOf, type ClusterRun } from '../context.js';
 
 export const gatherFactsPhase: Phase<ClusterRun> = {

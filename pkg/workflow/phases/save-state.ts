@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import type { HostSpec } from '../../clusterfile/types.js';
 import type { Phase } from '../../phase/types.js';
 import { MANIFEST_FILE } from '../../rootfs/index.js';
 import type { StateFile } from '../../state/index.js';
@@ -23,14 +24,17 @@ export async function recordHosts(ctx: ClusterRun): Promise<StateFile> {
   return { ...prev, hosts, runtime: { ...ctx.cluster.runtime }, rootfsHash };
 }
 
+/** state.json, the applied Clusterfile, and the record in the cluster (written through `via`). */
+export async function saveRun(ctx: ClusterRun, via: HostSpec): Promise<void> {
+  const next = await recordHosts(ctx);
+  await ctx.state.write(next);
+  const text = await readFile(ctx.clusterfilePath, 'utf8');
+  await ctx.state.writeClusterfile(absolutizePaths(text, ctx.clusterfilePath, dirname(resolve(ctx.clusterfilePath))));
+  await writeRecord(ctx.runtime, via, { cluster: next.cluster, runtime: next.runtime!, rootfsHash: next.rootfsHash, hosts: next.hosts, updatedAt: new Date().toISOString() });
+}
+
 export const saveState: Phase<ClusterRun> = {
   title: 'Save state',
-  run: async (ctx) => {
-    const next = await recordHosts(ctx);
-    await ctx.state.write(next);
-    const text = await readFile(ctx.clusterfilePath, 'utf8');
-    await ctx.state.writeClusterfile(absolutizePaths(text, ctx.clusterfilePath, dirname(resolve(ctx.clusterfilePath))));
-    await writeRecord(ctx.runtime, planOf(ctx).seed!, { cluster: next.cluster, runtime: next.runtime!, rootfsHash: next.rootfsHash, hosts: next.hosts, updatedAt: new Date().toISOString() });
-  },
+  run: (ctx) => saveRun(ctx, planOf(ctx).seed!),
   dryRun: (ctx) => ctx.intent(undefined, `record ${ctx.cluster.hosts.length} host(s) in state.json and in ConfigMap kube-system/sealts-cluster`),
 };
