@@ -27,12 +27,14 @@ build: npm-deps
 typecheck: npm-deps
 	npx tsc -p tsconfig.json --noEmit
 
-# The real Kubernetes binaries, etcd, pause, CoreDNS and containerd for one version (KUBE_VERSION,
-# default: the version table's), built from the Go module proxy into /var/cache/sealts-kube/VERSION;
-# a few stats once built. The real rootfs, the real-cluster tests and the kubeadm test oracle all use
-# them. Time-bounded so a dead proxy fails the run instead of hanging it.
+# The real Kubernetes binaries, etcd, pause, CoreDNS and containerd for KUBE_VERSION, or else for
+# every release of the version table (the default one, and the next minor the upgrade test goes to),
+# built from the Go module proxy into /var/cache/sealts-kube/VERSION; a few stats once built. The
+# real rootfs, the real-cluster tests and the kubeadm test oracle all use them. Time-bounded so a
+# dead proxy fails the run instead of hanging it.
+KUBE_RELEASES = $(or $(KUBE_VERSION),$(shell node -p "Object.keys(require('./pkg/versions/kubernetes.json').releases).join(' ')"))
 kube-bins: debian-deps
-	timeout 4800 scripts/kube-bins.sh $(KUBE_VERSION)
+	for v in $(KUBE_RELEASES); do timeout 4800 scripts/kube-bins.sh $$v || exit 1; done
 
 # The whole suite: type-check, unit tests, fleet tests, e2e and benchmark smoke runs.
 test: deps typecheck kube-bins

@@ -45,18 +45,18 @@ export async function execOk(h: HostExec, step: string, cmd: ShellCommand, opts?
 
 /**
  * The non-throwing view of an SSH connection every step uses: exit codes are returned, not thrown;
- * commands run as root (sudo when the login user is not root) with the host's environment
- * (`spec.env` merged with its group's `env`), so the scripts and tools sealts runs there see it.
+ * commands run as root (sudo when the login user is not root), with the host's environment (the
+ * connection's target carries `spec.env` merged with its group's `env`: see pkg/ssh/target.ts).
  */
-export function hostExecOf(conn: Connection, env: Readonly<Record<string, string>> = {}): HostExec {
+export function hostExecOf(conn: Connection): HostExec {
   return {
     host: conn.target.name,
-    exec: (cmd, opts) => conn.exec(cmd, { stdin: opts?.stdin, quiet: opts?.quiet, env, sudo: true, check: false }),
+    exec: (cmd, opts) => conn.exec(cmd, { stdin: opts?.stdin, quiet: opts?.quiet, sudo: true, check: false }),
     upload: (src, dest) => conn.upload(src, dest, { sudo: true }),
   };
 }
 
-/** The one way a step gets a host: the pool's (reused) connection, with the host's environment. */
+/** The one way a step gets a host: the pool's (reused) connection to it. */
 export async function connectHost(pool: SshPool, h: HostSpec): Promise<HostExec> {
-  return hostExecOf(await pool.connect(targetOf(h)), h.env);
+  return hostExecOf(await pool.connect(targetOf(h)));
 }

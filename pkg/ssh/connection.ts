@@ -51,7 +51,9 @@ export class Connection {
     const shell = toShell(cmd);
     const shown = redact(opts.display ?? shell);
     const step = opts.step ?? (typeof cmd === 'string' ? shown.split(' ')[0] ?? 'exec' : (cmd as readonly string[])[0] ?? 'exec');
-    const wrapping: Wrapping = { env: opts.env, timeoutMs: opts.timeoutMs };
+    // The host's environment (the Clusterfile's spec.env and hosts[].env) under every command; the call's own over it.
+    const env = { ...this.target.env, ...opts.env };
+    const wrapping: Wrapping = { env, timeoutMs: opts.timeoutMs };
     if (opts.sudo && !this.isRoot) {
       wrapping.sudo = this.target.ssh.sudoPasswd ? 'password' : 'nopasswd';
       if (wrapping.sudo === 'password') wrapping.markers = newSudoMarkers();

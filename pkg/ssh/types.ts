@@ -12,6 +12,8 @@ export interface Target {
   ip: string;
   port: number;
   ssh: SshConfig;
+  /** Set for every command run on the host (the Clusterfile's spec.env merged with hosts[].env). */
+  env?: Readonly<Record<string, string>>;
   /** known_hosts files checked for this host only, after the pool's (e.g. those of clusters listing it). */
   knownHostsFiles?: readonly string[];
 }

@@ -70,6 +70,10 @@ test('first apply: init on the first master listed; the env of the Clusterfile r
   } finally {
     await pool.closeAll();
   }
+  // ... and what a user runs through sealts on the Clusterfile's hosts too.
+  const ex = await sealts(['-o', 'json', 'exec', '-f', f, '--', 'printenv', 'SEALTS_TEST_ENV']);
+  assert.equal(ex.code, 0, `${ex.stdout}\n${ex.stderr}`);
+  assert.match(ex.stdout, /from-the-clusterfile/);
 });
 
 test('a new master listed first: plan and apply join it through the running one; init never runs again', async () => {

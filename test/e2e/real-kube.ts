@@ -10,12 +10,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Fleet } from '../fleet/index.js';
 import { buildRootfs, hostArch } from '../../pkg/rootfs/index.js';
-import { DEFAULT_KUBERNETES_VERSION } from '../../pkg/versions/index.js';
+import { DEFAULT_KUBERNETES_VERSION, supportedVersions } from '../../pkg/versions/index.js';
 import { REPO } from '../cli/helpers.js';
 import { testVip } from './runtime-harness.js';
 
 const run = promisify(execFile);
 export const KUBE_VERSION = process.env.SEALTS_KUBE_VERSION ?? DEFAULT_KUBERNETES_VERSION;
+/** What the upgrade test goes to: the version table's release of the next minor (`make kube-bins` builds it). */
+export const UPGRADE_TO = process.env.SEALTS_KUBE_UPGRADE_TO ?? supportedVersions().find((v) => minorOf(v) === minorOf(KUBE_VERSION) + 1);
+
+function minorOf(v: string): number {
+  return Number(v.split('.')[1]);
+}
 /** Test pod and service ranges: inside 198.18.0.0/15, clear of every fleet's 198.18.<id>.0/24. */
 export const TEST_POD_CIDR = '198.19.0.0/17';
 export const TEST_SERVICE_CIDR = '198.19.128.0/22';

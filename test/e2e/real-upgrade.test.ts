@@ -1,5 +1,6 @@
 // `sealts upgrade` on REAL Kubernetes (id 84, 2 systemd hosts): a 1 master + 1 node cluster applied
-// at v1.36.3 goes to v1.37.2 (the next minor; both built by scripts/kube-bins.sh): the dry run shows
+// at the default version goes to the table's next minor (v1.36.3 to v1.37.2; `make kube-bins` builds
+// both): the dry run shows
 // the upgrade host by host; then control plane first, then the kubelets, every node Ready on the new
 // version, kube-system's pods running on it; a re-run has nothing to do; apply of the upgraded
 // Clusterfile converges; `delete --all` leaves both hosts as fleet-up made them.
@@ -12,9 +13,10 @@ import { sealts as runCli } from '../cli/helpers.js';
 import { fleetUp, type Fleet } from '../fleet/index.js';
 import { trustFleet } from './cli-cluster.js';
 import { assertAsBefore, lookAt, type HostLook } from './host-look.js';
-import { eventually, kubectl, KUBE_VERSION, realClusterfileText, realRootfs } from './real-kube.js';
+import { eventually, kubectl, KUBE_VERSION, realClusterfileText, realRootfs, UPGRADE_TO } from './real-kube.js';
 
-const TO = process.env.SEALTS_KUBE_UPGRADE_TO ?? 'v1.37.2';
+if (!UPGRADE_TO) throw new Error(`pkg/versions/kubernetes.json has no release of the minor after ${KUBE_VERSION}: the upgrade test has nowhere to go`);
+const TO: string = UPGRADE_TO;
 let fleet: Fleet;
 let work: string;
 let before136: string;
