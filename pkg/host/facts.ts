@@ -12,6 +12,8 @@ export interface HostFacts {
   /** Debian/Go arch name (amd64, arm64) from `uname -m`. */
   arch: string;
   ipvs: boolean;
+  /** ipvsadm is on the PATH (sealts' IPVS checker drives it). */
+  ipvsadm: boolean;
   /** The manifest of the sealts rootfs pushed here (its JSON text), when there is one. */
   rootfsManifest?: string;
   swapDevices: number;
@@ -51,6 +53,7 @@ const GATHER = literal(
     'echo "machineId=$(cat /etc/machine-id 2>/dev/null)"',
     'echo "arch=$(uname -m)"',
     'if test -d /sys/module/ip_vs || modprobe -q ip_vs 2>/dev/null; then echo ipvs=1; else echo ipvs=0; fi',
+    'if command -v ipvsadm >/dev/null 2>&1; then echo ipvsadm=1; fi',
     // One line: the manifest is JSON, which a newline inside would only break for this parser.
     `echo "rootfs=$(tr -d '\\n' < ${ROOTFS_DIR}/manifest.json 2>/dev/null)"`,
     'echo "swap=$(tail -n +2 /proc/swaps 2>/dev/null | wc -l)"',
@@ -91,6 +94,7 @@ export async function gatherFacts(h: HostExec): Promise<HostFacts> {
     machineId: kv.get('machineId') ?? '',
     arch: ARCH[uname] ?? uname,
     ipvs: kv.get('ipvs') === '1',
+    ipvsadm: kv.get('ipvsadm') === '1',
     rootfsManifest: kv.get('rootfs') || undefined,
     swapDevices: Number(kv.get('swap') ?? 0),
     clock: Number(kv.get('clock') ?? 0),

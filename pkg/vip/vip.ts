@@ -38,15 +38,6 @@ const MODES: Record<ResolvedVipMode, Mode> = {
   ipvs: { files: ipvsFiles, unit: IPVS_UNIT, once: ipvsOnceCommand, remove: ipvsRemoveCommand, paths: [IPVS_SCRIPT, IPVS_TARGETS] },
 };
 
-/**
- * `{ a && b && ...; }` where a failing step stops the rest, even a step that is itself an or():
- * and() does not brace its operands, so `x && { p; } || { q; }` would run q after x failed. or() of
- * one command is that command in braces.
- */
-export function steps(...cmds: ShellCommand[]): ShellCommand {
-  return or(and(...cmds.map((c) => or(c))));
-}
-
 const otherMode = (m: ResolvedVipMode): ResolvedVipMode => (m === 'ipvs' ? 'iptables' : 'ipvs');
 
 /**
@@ -61,7 +52,7 @@ export async function setupVip(h: HostExec, s: VipSetup): Promise<void> {
   const files = [...mode.files(s), { path: UNIT_FILE, content: mode.unit, mode: 0o644 }, ...hosts];
   // The VIP loads now; the other mode's state goes only then (a node switching modes keeps no stale
   // rules, and the VIP answers throughout); then the unit takes over the health checks.
-  await putFiles(h, `vip ${s.mode}`, files, steps(mode.once(), other.remove(s), sh(['rm', '-f', ...other.paths]), startWatchCommand()));
+  await putFiles(h, `vip ${s.mode}`, files, and(mode.once(), other.remove(s), sh(['rm', '-f', ...other.paths]), startWatchCommand()));
 }
 
 /** Undo setupVip completely: both modes' artefacts, whichever are there. */
@@ -70,7 +61,7 @@ export async function removeVip(h: HostExec, t: VipTarget): Promise<void> {
   await execOk(
     h,
     'vip remove',
-    steps(stopWatchCommand(), MODES.iptables.remove(t), MODES.ipvs.remove(t), sh(['rm', '-f', ...paths]), or(sh(['rmdir', '/etc/sealts']), sh(['true'])), forgetUnitCommand()),
+    and(stopWatchCommand(), MODES.iptables.remove(t), MODES.ipvs.remove(t), sh(['rm', '-f', ...paths]), or(sh(['rmdir', '/etc/sealts']), sh(['true'])), forgetUnitCommand()),
   );
   await setHostsEntry(h, API_SERVER_NAME, undefined);
 }

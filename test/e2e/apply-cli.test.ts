@@ -47,7 +47,7 @@ test('sealts apply: 1 master + 2 nodes', async () => {
   assert.deepEqual(Object.keys(st.hosts).sort(), fleet.hosts.map((h) => h.ip).sort());
   assert.equal(st.hosts[m!.ip].hostname, 'host-11');
   assert.equal((await stat(path.join(home, 'admin.conf'))).mode & 0o777, 0o600);
-  assert.match(r.stderr + r.stdout, /VIP mode iptables \(auto: the kernel has no ip_vs/);
+  assert.match(r.stderr + r.stdout, /VIP mode iptables \(auto: the node lacks the ip_vs kernel module/);
 });
 
 test('re-apply: no kubeadm init or join runs again', async () => {

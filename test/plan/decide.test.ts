@@ -48,7 +48,7 @@ function facts(members: Record<string, MemberFacts>, installed?: Manifest): Map<
     c.hosts.map((h, i) => {
       const member = members[h.ip] ?? notMember;
       const rootfs = member.joined || member.controlPlane ? JSON.stringify(installed ?? manifest()) : undefined;
-      return [h.ip, { hostname: `h${i}`, machineId: `m${i}`, arch: 'amd64', ipvs: false, swapDevices: 0, clock: 1, readAt: 1, listeningPorts: [22], cgroupVersion: 2 as const, capSysResource: true, nameservers: [], resolvedUpstream: false, conntrackMaxSettable: true, rootfsManifest: rootfs, member }];
+      return [h.ip, { hostname: `h${i}`, machineId: `m${i}`, arch: 'amd64', ipvs: false, ipvsadm: false, swapDevices: 0, clock: 1, readAt: 1, listeningPorts: [22], cgroupVersion: 2 as const, capSysResource: true, nameservers: [], resolvedUpstream: false, conntrackMaxSettable: true, rootfsManifest: rootfs, member }];
     }),
   );
 }

@@ -29,7 +29,7 @@ const cp = (v: string, kubelet = v): MemberFacts => ({ joined: true, controlPlan
 const wk = (v: string): MemberFacts => ({ joined: true, controlPlane: false, etcdMember: false, caSha256: 'c', version: v, kubeletActive: true });
 
 function facts(members: Record<string, MemberFacts>): Map<string, Facts> {
-  return new Map(Object.entries(members).map(([ip, member]) => [ip, { hostname: ip, machineId: ip, arch: 'amd64', ipvs: false, swapDevices: 0, clock: 1, readAt: 1, listeningPorts: [], cgroupVersion: 2, capSysResource: true, nameservers: [], resolvedUpstream: false, conntrackMaxSettable: true, member } as Facts]));
+  return new Map(Object.entries(members).map(([ip, member]) => [ip, { hostname: ip, machineId: ip, arch: 'amd64', ipvs: false, ipvsadm: false, swapDevices: 0, clock: 1, readAt: 1, listeningPorts: [], cgroupVersion: 2, capSysResource: true, nameservers: [], resolvedUpstream: false, conntrackMaxSettable: true, member } as Facts]));
 }
 
 const all = (m: (ip: string) => MemberFacts, n: (ip: string) => MemberFacts) => ({

@@ -52,7 +52,7 @@ type FactsOver = Partial<Omit<Facts, 'member'>> & Partial<MemberFacts>;
 function facts(over: FactsOver): Facts {
   const { joined = false, controlPlane = false, etcdMember = false, caSha256, version, kubeletActive = false, ...host } = over;
   return {
-    hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, swapDevices: 0, clock: 1000, readAt: 1000, listeningPorts: [22], cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, conntrackMaxSettable: true,
+    hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, ipvsadm: false, swapDevices: 0, clock: 1000, readAt: 1000, listeningPorts: [22], cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, conntrackMaxSettable: true,
     ...host,
     member: { joined, controlPlane, etcdMember, caSha256, version, kubeletActive },
   };

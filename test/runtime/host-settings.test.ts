@@ -9,7 +9,7 @@ import { Secret } from '../../pkg/secret/secret.js';
 import { testCluster } from './cluster-fixture.js';
 
 const base: HostFacts = {
-  hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, swapDevices: 0, clock: 0, readAt: 0, listeningPorts: [],
+  hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, ipvsadm: false, swapDevices: 0, clock: 0, readAt: 0, listeningPorts: [],
   cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, conntrackMaxSettable: true,
 };
 

@@ -10,7 +10,8 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fleetUp, type Fleet, type FleetHost } from '../fleet/index.js';
-import { checkHostsMapping, checkVip, removeVip, resolveVipMode, setupVip } from '../../pkg/vip/index.js';
+import { checkHostsMapping, checkVip, chooseVipMode, removeVip, setupVip } from '../../pkg/vip/index.js';
+import { gatherFacts } from '../../pkg/host/facts.js';
 import { HostError } from '../../pkg/errors/errors.js';
 import { fleetExec } from '../runtime/fleet-exec.js';
 import { upperSnapshot, snapshotDiff } from '../e2e/upper-snapshot.js';
@@ -53,9 +54,11 @@ after(async () => {
 });
 
 test('auto picks iptables on a kernel without ip_vs and says so', async () => {
-  const choice = await resolveVipMode(fleetExec(fleet, node), 'auto');
-  assert.deepEqual(choice, { mode: 'iptables', reason: 'auto: the kernel has no ip_vs module, using iptables DNAT' });
-  assert.equal((await resolveVipMode(fleetExec(fleet, node), 'ipvs')).mode, 'ipvs');
+  const facts = await gatherFacts(fleetExec(fleet, node));
+  assert.equal(facts.ipvs, false, 'this kernel has no ip_vs');
+  assert.deepEqual(chooseVipMode('auto', facts).mode, 'iptables');
+  assert.match(chooseVipMode('auto', facts).reason, /^auto: the node lacks the ip_vs kernel module/);
+  assert.match(chooseVipMode('ipvs', facts).problem!, /vip\.mode ipvs: the node lacks the ip_vs kernel module/);
 });
 
 test('iptables VIP: the node reaches both masters through the VIP, verified TLS; wrong CA or name fails', async () => {

@@ -6,10 +6,8 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IPVS_LINK, IPVS_SCRIPT_TEXT, renderApplyScript, renderTargets, renderUnit, resolveVipMode, withHostsEntry } from '../../pkg/vip/index.js';
-import { steps } from '../../pkg/vip/vip.js';
-import { or, sh } from '../../pkg/shell/quote.js';
-import type { HostExec } from '../../pkg/host/exec.js';
+import { chooseVipMode, IPVS_LINK, IPVS_SCRIPT_TEXT, renderApplyScript, renderTargets, renderUnit, withHostsEntry } from '../../pkg/vip/index.js';
+import { and, or, sh } from '../../pkg/shell/quote.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -137,24 +135,19 @@ test('ipvs script once: the VIP on the dummy link, every master a real server; r
   }
 });
 
-test('auto picks ipvs only where the ip_vs probe succeeds', async () => {
-  const probe = (code: number): HostExec => ({
-    host: 'h',
-    exec: async (cmd) => {
-      assert.equal(cmd, '{ test -d /sys/module/ip_vs; } || { modprobe -q ip_vs; }');
-      return { code, stdout: '', stderr: '' };
-    },
-    upload: async () => assert.fail('no upload'),
-  });
-  assert.deepEqual(await resolveVipMode(probe(0), 'auto'), { mode: 'ipvs', reason: 'auto: the kernel has ip_vs' });
-  assert.equal((await resolveVipMode(probe(1), 'auto')).mode, 'iptables');
-  assert.equal((await resolveVipMode(probe(1), 'ipvs')).mode, 'ipvs', 'an explicit mode is kept');
+test('the VIP mode from the node\'s facts: auto takes ipvs only with ip_vs and ipvsadm; an explicit ipvs without them is refused', () => {
+  assert.deepEqual(chooseVipMode('auto', { ipvs: true, ipvsadm: true }), { mode: 'ipvs', reason: 'auto: the kernel has ip_vs and ipvsadm is installed' });
+  assert.deepEqual(chooseVipMode('auto', { ipvs: true, ipvsadm: false }), { mode: 'iptables', reason: 'auto: the node lacks ipvsadm, using iptables DNAT' });
+  assert.equal(chooseVipMode('auto', { ipvs: false, ipvsadm: false }).reason, 'auto: the node lacks the ip_vs kernel module and ipvsadm, using iptables DNAT');
+  assert.equal(chooseVipMode('ipvs', { ipvs: true, ipvsadm: true }).problem, undefined);
+  assert.match(chooseVipMode('ipvs', { ipvs: false, ipvsadm: true }).problem!, /^vip\.mode ipvs: the node lacks the ip_vs kernel module; install it there, or use vip\.mode iptables/);
+  assert.deepEqual(chooseVipMode('iptables', { ipvs: true, ipvsadm: true }), { mode: 'iptables', reason: 'vip.mode is iptables in the Clusterfile' });
 });
 
 test('a failing setup step is not swallowed by a later or()', () => {
-  const seq = steps(sh(['false']), or(sh(['true']), sh(['true'])));
+  const seq = and(sh(['false']), or(sh(['true']), sh(['true'])));
   assert.notEqual(spawnSync('sh', ['-c', seq]).status, 0);
-  assert.equal(spawnSync('sh', ['-c', steps(or(sh(['false']), sh(['true'])), sh(['true']))]).status, 0);
+  assert.equal(spawnSync('sh', ['-c', and(or(sh(['false']), sh(['true'])), sh(['true']))]).status, 0);
 });
 
 test('hosts entries: set, replace, remove only sealts lines', () => {

@@ -94,7 +94,7 @@ function contextFor(members: Record<string, Partial<MemberFacts>>, o: { installe
   const run = new Run({ command: 'apply', dryRun: false, concurrency: 8, progress: createProgress({ silent: true }) });
   const facts = new Map<string, Facts>(cluster.hosts.map((h, i) => {
     const m = members[h.ip];
-    return [h.ip, { hostname: `h${i}`, machineId: `m${i}`, arch: 'amd64', ipvs: false, swapDevices: 0, clock: 1, readAt: 1, listeningPorts: [], cgroupVersion: 2, capSysResource: true, nameservers: [], resolvedUpstream: false, conntrackMaxSettable: true, rootfsManifest: m ? JSON.stringify(o.installed ?? manifest('a')) : undefined, member: m ? { ...member, ...m } : { joined: false, controlPlane: false, etcdMember: false, kubeletActive: false } }];
+    return [h.ip, { hostname: `h${i}`, machineId: `m${i}`, arch: 'amd64', ipvs: false, ipvsadm: false, swapDevices: 0, clock: 1, readAt: 1, listeningPorts: [], cgroupVersion: 2, capSysResource: true, nameservers: [], resolvedUpstream: false, conntrackMaxSettable: true, rootfsManifest: m ? JSON.stringify(o.installed ?? manifest('a')) : undefined, member: m ? { ...member, ...m } : { joined: false, controlPlane: false, etcdMember: false, kubeletActive: false } }];
   }));
   const rootfs = { dir: '/nonexistent', manifest: o.next ?? manifest('a'), close: async () => {} } as unknown as LoadedRootfs;
   const settings = new Map(cluster.hosts.map((h) => [h.ip, { cgroupV1: false, restrictOomScoreAdj: false, conntrackMaxFixed: false, notes: [] }]));

@@ -8,6 +8,7 @@ import { gatherFacts } from '../../host/facts.js';
 import type { Phase } from '../../phase/types.js';
 import { assertBinaryVersions, hostArch, loadRootfs } from '../../rootfs/index.js';
 import { hostSettings } from '../../runtime/index.js';
+import { chooseVipMode } from '../../vip/index.js';
 import { execOf, type ClusterRun } from '../context.js';
 
 export const gatherFactsPhase: Phase<ClusterRun> = {
@@ -30,10 +31,10 @@ export const gatherFactsPhase: Phase<ClusterRun> = {
     }
     // The VIP runs on the nodes: their kernel decides `auto` (a cluster of masters only has no VIP).
     const probe = nodes(ctx.cluster)[0] ?? masters(ctx.cluster)[0]!;
-    const ipvs = ctx.facts.get(probe.ip)!.ipvs;
-    const mode = ctx.cluster.vip.mode;
-    ctx.vipMode = mode === 'auto' ? (ipvs ? 'ipvs' : 'iptables') : mode;
-    ctx.info(`VIP mode ${ctx.vipMode} (${mode !== 'auto' ? `vip.mode is ${mode} in the Clusterfile` : ipvs ? 'auto: the kernel has ip_vs' : 'auto: the kernel has no ip_vs module, using iptables DNAT'})`);
+    const choice = chooseVipMode(ctx.cluster.vip.mode, ctx.facts.get(probe.ip)!);
+    if (choice.problem) throw new UserError(`${ctx.clusterfilePath}: ${probe.ip}: ${choice.problem}`);
+    ctx.vipMode = choice.mode;
+    ctx.info(`VIP mode ${choice.mode} (${choice.reason})`);
   },
   dryRun: (ctx) => {
     for (const h of ctx.cluster.hosts) {
