@@ -4,6 +4,8 @@ import { stringify } from 'yaml';
 import type { Secret } from '../../pkg/secret/secret.js';
 import { parseRoles, passwordFromEnv, promptSecret, selectTargets, type AdhocSettings, type Selected } from '../../pkg/ssh/adhoc-index.js';
 import type { GlobalOptions } from '../global.js';
+import { UserError } from '../../pkg/errors/errors.js';
+import { withCluster } from '../../pkg/workflow/index.js';
 
 export interface HostFlags {
   file?: string;
@@ -37,8 +39,12 @@ export async function resolveHosts(f: HostFlags, g: GlobalOptions): Promise<Sele
   let passwd: Secret | undefined;
   if (f.passwdEnv !== undefined) passwd = passwordFromEnv(f.passwdEnv);
   else if (f.askPasswd) passwd = await promptSecret('SSH password: ');
+  // A stored cluster (--cluster, or the only one) is opened the way every command opens one.
+  const stored = f.hosts === undefined && f.file === undefined;
+  const cluster = stored ? await withCluster({ flags: g, lock: false }, async (c) => ({ cluster: c.cluster, knownHosts: await c.state.knownHostsPath() })) : undefined;
+  if (!stored && g.cluster !== undefined) throw new UserError('choose one of --hosts, -f/--file and --cluster');
   return selectTargets({
-    cluster: f.hosts === undefined && f.file === undefined ? g.cluster : undefined,
+    cluster,
     file: f.file,
     hosts: f.hosts,
     roles: f.roles === undefined ? undefined : parseRoles(f.roles),

@@ -2,17 +2,17 @@
 // Clusterfile, or an ad-hoc IP list, with login overrides from flags.
 import os from 'node:os';
 import path from 'node:path';
-import { expandHostPorts, loadClusterfile, parseClusterfile } from '../clusterfile/index.js';
+import { expandHostPorts, loadClusterfile } from '../clusterfile/index.js';
 import type { Cluster, Role, SshConfig } from '../clusterfile/types.js';
 import { UserError } from '../errors/errors.js';
 import { Secret } from '../secret/secret.js';
-import { clusterKnownHosts, openState, resolveClusterName, sealtsHome } from '../state/index.js';
+import { clusterKnownHosts, sealtsHome } from '../state/index.js';
 import { targetOf } from './target.js';
 import type { PoolOptions, Target } from './types.js';
 
 export interface HostSelection {
-  /** A stored cluster (its last applied Clusterfile and its known_hosts). */
-  cluster?: string;
+  /** A cluster opened by its caller (the one way a cluster is opened: pkg/workflow/open.ts). */
+  cluster?: { cluster: Cluster; knownHosts: string };
   /** A Clusterfile to read the hosts from. */
   file?: string;
   /** Ad-hoc hosts: `a,b`, `ip:port`, ranges `198.18.0.11-15`. */
@@ -57,13 +57,9 @@ function withOverrides(ssh: SshConfig, sel: HostSelection): SshConfig {
 }
 
 async function clusterOf(sel: HostSelection): Promise<{ cluster: Cluster; knownHosts: string }> {
-  if (sel.file !== undefined) {
-    return { cluster: await loadClusterfile(sel.file), knownHosts: path.join(sealtsHome(), 'known_hosts') };
-  }
-  const state = openState(await resolveClusterName(sel.cluster));
-  const text = await state.readClusterfile();
-  if (text === undefined) throw new UserError(`cluster ${state.name}: no applied Clusterfile in ${state.dir}`);
-  return { cluster: parseClusterfile(text, state.clusterfilePath), knownHosts: await state.knownHostsPath() };
+  if (sel.file !== undefined) return { cluster: await loadClusterfile(sel.file), knownHosts: path.join(sealtsHome(), 'known_hosts') };
+  if (sel.cluster !== undefined) return sel.cluster;
+  throw new UserError('choose the hosts: --hosts, -f/--file or --cluster');
 }
 
 export async function selectTargets(sel: HostSelection): Promise<Selected> {
