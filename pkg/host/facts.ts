@@ -78,6 +78,11 @@ export function isLoopbackAddress(a: string): boolean {
   return a.startsWith('127.') || a === '::1' || a === '0.0.0.0';
 }
 
+/** `key=value` lines of a fact script (anything else is ignored), values trimmed. */
+export function parseFactLines(text: string): Map<string, string> {
+  return new Map(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
+}
+
 const ARCH: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
 
 export async function gatherFacts(h: HostExec): Promise<HostFacts> {
@@ -85,7 +90,7 @@ export async function gatherFacts(h: HostExec): Promise<HostFacts> {
   const cut = r.stdout.indexOf(`${SS_SEPARATOR}\n`);
   if (r.code !== 0 || cut < 0) throw new HostError(h.host, 'gather facts', `${cut < 0 ? '' : 'ss -Htln: '}exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
   const ss = r.stdout.slice(cut + SS_SEPARATOR.length + 1);
-  const kv = new Map(r.stdout.slice(0, cut).split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
+  const kv = parseFactLines(r.stdout.slice(0, cut));
   const hostname = (kv.get('hostname') ?? '').toLowerCase();
   if (!hostname) throw new HostError(h.host, 'gather facts', 'no hostname');
   const uname = kv.get('arch') ?? '';

@@ -4,6 +4,7 @@
 // init runs at all: all of it comes from the hosts, never from the Clusterfile's order or state.json.
 import { createHash } from 'node:crypto';
 import { masters, type Cluster, type HostSpec } from '../clusterfile/types.js';
+import { MultiHostError, UserError } from '../errors/errors.js';
 import type { HostFacts } from '../host/facts.js';
 import type { Manifest } from '../rootfs/manifest.js';
 import type { MemberFacts } from '../runtime/runtime.js';
@@ -66,6 +67,19 @@ export interface Plan {
 }
 
 const isMaster = (h: HostSpec) => h.roles.includes('master');
+
+/**
+ * Stop a run on a plan's problems, one line each: when every one names a host, as those hosts'
+ * failures (exit 1); otherwise as bad input (exit 2), the hosts named in the lines.
+ */
+export function refuseOn(problems: readonly Problem[]): void {
+  if (problems.length === 0) return;
+  if (problems.every((p) => p.host)) {
+    throw new MultiHostError(problems.map((p) => ({ host: p.host!, error: new Error(`refused: ${p.problem}`) })));
+  }
+  const lines = problems.map((p) => (p.host ? `${p.host}: ${p.problem}` : p.problem));
+  throw new UserError(lines[0]!, lines.slice(1));
+}
 
 export function sha256Hex(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');

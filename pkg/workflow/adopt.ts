@@ -5,7 +5,7 @@ import type { Cluster } from '../clusterfile/types.js';
 import type { Phase } from '../phase/types.js';
 import type { ClusterRun } from './context.js';
 import { withCluster, type RunFlags } from './open.js';
-import { startRun, type RunStreams } from './run.js';
+import { executeRun, startRun, type RunStreams } from './run.js';
 import { connect } from './phases/connect.js';
 import { gatherFactsPhase } from './phases/gather-facts.js';
 import { decidePhase } from './phases/decide.js';
@@ -23,10 +23,6 @@ export interface AdoptRequest extends RunStreams {
 export async function adoptCluster(req: AdoptRequest): Promise<void> {
   await withCluster({ flags: req.flags, clusterfile: { path: req.clusterfilePath, cluster: req.cluster }, lock: true }, async (c) => {
     const { session, ctx } = await startRun(c, { command: 'adopt', flags: req.flags, stdout: req.stdout, stderr: req.stderr });
-    try {
-      await session.execute(ADOPT_PHASES, ctx);
-    } finally {
-      await ctx.rootfs?.close();
-    }
+    await executeRun(session, ADOPT_PHASES, ctx);
   });
 }

@@ -7,7 +7,7 @@ import type { Phase } from '../phase/types.js';
 import { KeyPool, keysNeeded } from '../pki/index.js';
 import type { ClusterRun } from './context.js';
 import { withCluster, type RunFlags } from './open.js';
-import { startRun, type RunStreams } from './run.js';
+import { executeRun, startRun, type RunStreams } from './run.js';
 import { connect } from './phases/connect.js';
 import { gatherFactsPhase } from './phases/gather-facts.js';
 import { decidePhase } from './phases/decide.js';
@@ -54,10 +54,6 @@ export async function applyCluster(req: ApplyRequest): Promise<void> {
     // makes them while SSH connects, facts come in and the rootfs is pushed.
     const hasCa = await access(join(ctx.pkiDir, 'ca.key')).then(() => true, () => false);
     if (!req.flags.dryRun && !hasCa) ctx.keyPool = new KeyPool(req.cluster.pki.keyAlgorithm, keysNeeded(masters(req.cluster).length, 0));
-    try {
-      await session.execute(APPLY_PHASES, ctx);
-    } finally {
-      await ctx.rootfs?.close();
-    }
+    await executeRun(session, APPLY_PHASES, ctx);
   });
 }

@@ -7,7 +7,7 @@ import type { Phase } from '../phase/types.js';
 import type { MemberFacts } from '../runtime/index.js';
 import type { ClusterRun } from './context.js';
 import { withCluster, type RunFlags } from './open.js';
-import { startRun } from './run.js';
+import { executeRun, startRun } from './run.js';
 import { deleteConnect } from './phases/delete-connect.js';
 import { deleteDecide } from './phases/delete-decide.js';
 import { deleteRemove } from './phases/delete-remove.js';
@@ -61,6 +61,6 @@ export async function deleteHosts(o: DeleteRequest): Promise<void> {
     }
     const { session, ctx: base } = await startRun(c, { command: 'delete', flags: o.flags });
     const ctx = Object.assign(base, { targets, recorded, staying: [], members: new Map(), apiServers: [], force: o.force, all: o.all }) as DeleteRun;
-    await session.execute(DELETE_PHASES, ctx);
+    await executeRun(session, DELETE_PHASES, ctx);
   });
 }

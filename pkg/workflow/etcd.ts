@@ -6,7 +6,7 @@ import type { Phase } from '../phase/types.js';
 import type { MemberFacts } from '../runtime/index.js';
 import type { ClusterRun } from './context.js';
 import { withCluster, type RunFlags } from './open.js';
-import { startRun } from './run.js';
+import { executeRun, startRun } from './run.js';
 import { etcdMasters } from './phases/etcd-masters.js';
 import { etcdBackup } from './phases/etcd-backup.js';
 import { etcdRestore } from './phases/etcd-restore.js';
@@ -35,7 +35,7 @@ async function runEtcd(command: 'etcd backup' | 'etcd restore', phases: Readonly
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const file = o.file ?? join(c.state.dir, 'backups', `etcd-${stamp}.db`);
     const ctx = Object.assign(base, { masters: masters(c.cluster).filter((m) => c.stateFile!.hosts[m.ip]), members: new Map(), file }) as EtcdRun;
-    await session.execute(phases, ctx);
+    await executeRun(session, phases, ctx);
   });
 }
 

@@ -13,7 +13,7 @@ import type { RunSummary } from '../output/summary.js';
 import { APPLY_PHASES } from './apply.js';
 import { planOf, type ClusterRun } from './context.js';
 import { withCluster, type RunFlags } from './open.js';
-import { startRun, type RunStreams } from './run.js';
+import { executeRun, startRun, type RunStreams } from './run.js';
 
 export interface PlanRequest extends RunStreams {
   file: string;
@@ -74,12 +74,8 @@ export async function planCluster(req: PlanRequest): Promise<RunSummary | undefi
     // Read when the phases have run (the summary carries them in -o json): from the same facts and plan.
     const rendered = () => (ctx.plan ? renderedFromFacts(ctx) : undefined);
     const { session, ctx } = await startRun(c, { command: 'plan', flags, quiet: true, stdout: yaml ? sink : stdout, stderr: req.stderr, rendered });
-    try {
-      const summary = await session.execute(APPLY_PHASES, ctx);
-      if (yaml) stdout.write(planYaml(cluster, rendered() ?? {}, false));
-      return yaml ? undefined : summary;
-    } finally {
-      await ctx.rootfs?.close();
-    }
+    const summary = await executeRun(session, APPLY_PHASES, ctx);
+    if (yaml) stdout.write(planYaml(cluster, rendered() ?? {}, false));
+    return yaml ? undefined : summary;
   });
 }

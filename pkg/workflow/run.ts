@@ -1,6 +1,7 @@
 // A workflow's run: the opened cluster, a session (progress, host logs, summary), and the context
 // its phases share, with the Runtime bound to it.
 import type { Cluster } from '../clusterfile/types.js';
+import type { Phase } from '../phase/types.js';
 import { Session } from '../phase/session.js';
 import type { RunSummary } from '../output/summary.js';
 import type { ClusterRun } from './context.js';
@@ -54,4 +55,13 @@ export async function startRun(c: OpenedCluster, o: StartOptions): Promise<{ ses
   // Bound to this very object: the runtime reads the facts and connections the phases fill in.
   ctx.runtime = bindRuntime(ctx);
   return { session, ctx };
+}
+
+/** Run the phases over `ctx`; a rootfs a phase loaded is closed whatever happened. */
+export async function executeRun<C extends ClusterRun>(session: Session, phases: ReadonlyArray<Phase<C>>, ctx: C): Promise<RunSummary> {
+  try {
+    return await session.execute(phases, ctx);
+  } finally {
+    await ctx.rootfs?.close();
+  }
 }

@@ -6,7 +6,7 @@ import type { Phase } from '../phase/types.js';
 import type { UpgradePlan } from '../plan/upgrade.js';
 import type { ClusterRun } from './context.js';
 import { withCluster, type RunFlags } from './open.js';
-import { startRun, type RunStreams } from './run.js';
+import { executeRun, startRun, type RunStreams } from './run.js';
 import { connect } from './phases/connect.js';
 import { gatherFactsPhase } from './phases/gather-facts.js';
 import { upgradeDecide } from './phases/upgrade-decide.js';
@@ -36,10 +36,6 @@ export async function upgradeCluster(req: UpgradeRequest): Promise<void> {
     if (!c.stateFile) throw new UserError(`cluster ${req.cluster.name}: sealts holds no state for it here (sealts adopt -f ${req.clusterfilePath} first)`);
     const { session, ctx: base } = await startRun(c, { command: 'upgrade', flags: req.flags, stdout: req.stdout, stderr: req.stderr });
     const ctx = Object.assign(base, { maxUnavailable: req.maxUnavailable }) as UpgradeRun;
-    try {
-      await session.execute(UPGRADE_PHASES, ctx);
-    } finally {
-      await ctx.rootfs?.close();
-    }
+    await executeRun(session, UPGRADE_PHASES, ctx);
   });
 }

@@ -7,6 +7,7 @@ import { decide, type Facts } from '../../pkg/plan/index.js';
 import type { Manifest } from '../../pkg/rootfs/manifest.js';
 import type { MemberFacts } from '../../pkg/runtime/index.js';
 import { emptyState } from '../../pkg/state/index.js';
+import { factsOf, NOT_A_MEMBER } from './facts-fixture.js';
 
 const V = 'v1.36.3';
 const cluster = (order = ['198.18.50.11', '198.18.50.12', '198.18.50.13']) =>
@@ -29,7 +30,6 @@ spec:
   );
 
 const CA = 'c'.repeat(64);
-const notMember: MemberFacts = { joined: false, controlPlane: false, etcdMember: false, kubeletActive: false };
 const master: MemberFacts = { joined: true, controlPlane: true, etcdMember: true, caSha256: CA, version: V, kubeletActive: true };
 const node: MemberFacts = { joined: true, controlPlane: false, etcdMember: false, caSha256: CA, version: V, kubeletActive: true };
 
@@ -46,9 +46,9 @@ function facts(members: Record<string, MemberFacts>, installed?: Manifest): Map<
   const c = cluster();
   return new Map(
     c.hosts.map((h, i) => {
-      const member = members[h.ip] ?? notMember;
+      const member = members[h.ip] ?? NOT_A_MEMBER;
       const rootfs = member.joined || member.controlPlane ? JSON.stringify(installed ?? manifest()) : undefined;
-      return [h.ip, { hostname: `h${i}`, machineId: `m${i}`, arch: 'amd64', ipvs: false, ipvsadm: false, swapDevices: 0, clock: 1, readAt: 1, listeningPorts: [22], cgroupVersion: 2 as const, capSysResource: true, nameservers: [], resolvedUpstream: false, conntrackMaxSettable: true, rootfsManifest: rootfs, member }];
+      return [h.ip, factsOf(member, { hostname: `h${i}`, machineId: `m${i}`, rootfsManifest: rootfs })];
     }),
   );
 }

@@ -6,6 +6,7 @@ import { parseClusterfile } from '../../pkg/clusterfile/index.js';
 import type { Facts } from '../../pkg/plan/index.js';
 import { decideUpgrade } from '../../pkg/plan/upgrade.js';
 import type { MemberFacts } from '../../pkg/runtime/index.js';
+import { factsOf, NOT_A_MEMBER } from './facts-fixture.js';
 
 const cluster = (to: string) =>
   parseClusterfile(
@@ -29,7 +30,7 @@ const cp = (v: string, kubelet = v): MemberFacts => ({ joined: true, controlPlan
 const wk = (v: string): MemberFacts => ({ joined: true, controlPlane: false, etcdMember: false, caSha256: 'c', version: v, kubeletActive: true });
 
 function facts(members: Record<string, MemberFacts>): Map<string, Facts> {
-  return new Map(Object.entries(members).map(([ip, member]) => [ip, { hostname: ip, machineId: ip, arch: 'amd64', ipvs: false, ipvsadm: false, swapDevices: 0, clock: 1, readAt: 1, listeningPorts: [], cgroupVersion: 2, capSysResource: true, nameservers: [], resolvedUpstream: false, conntrackMaxSettable: true, member } as Facts]));
+  return new Map(Object.entries(members).map(([ip, member]) => [ip, factsOf(member, { hostname: ip, machineId: ip })]));
 }
 
 const all = (m: (ip: string) => MemberFacts, n: (ip: string) => MemberFacts) => ({
@@ -65,7 +66,7 @@ describe('decide the upgrade from the facts', () => {
     const ahead = decideUpgrade(cluster('v1.37.2'), facts(all(() => cp('v1.36.3'), (ip) => (ip === '198.18.51.22' ? wk('v1.38.1') : wk('v1.36.3')))), 'u');
     assert.equal(ahead.problems.find((x) => x.host === '198.18.51.22')?.problem, 'its kubelet v1.38.1 is newer than the control plane v1.36.3');
     const fresh = facts(all(() => cp('v1.36.3'), () => wk('v1.36.3')));
-    fresh.get('198.18.51.23')!.member = { joined: false, controlPlane: false, etcdMember: false, kubeletActive: false };
+    fresh.get('198.18.51.23')!.member = NOT_A_MEMBER;
     assert.match(decideUpgrade(cluster('v1.37.2'), fresh, 'u').problems.find((x) => x.host === '198.18.51.23')!.problem, /not in the cluster/);
   });
 });

@@ -10,6 +10,7 @@ import { runtimeFor } from '../../pkg/runtime/index.js';
 import type { Cluster } from '../../pkg/clusterfile/types.js';
 import type { MemberFacts } from '../../pkg/runtime/index.js';
 import { testCluster } from './cluster-fixture.js';
+import { factsOf } from '../plan/facts-fixture.js';
 
 const ours = [
   'apiVersion: v1', 'kind: Config', 'clusters: [{name: demo, cluster: {server: "https://1.2.3.4:6443"}}]',
@@ -51,11 +52,7 @@ type FactsOver = Partial<Omit<Facts, 'member'>> & Partial<MemberFacts>;
 
 function facts(over: FactsOver): Facts {
   const { joined = false, controlPlane = false, etcdMember = false, caSha256, version, kubeletActive = false, ...host } = over;
-  return {
-    hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, ipvsadm: false, swapDevices: 0, clock: 1000, readAt: 1000, listeningPorts: [22], cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, conntrackMaxSettable: true,
-    ...host,
-    member: { joined, controlPlane, etcdMember, caSha256, version, kubeletActive },
-  };
+  return factsOf({ joined, controlPlane, etcdMember, caSha256, version, kubeletActive }, host);
 }
 
 const amd64 = { kubernetesVersion: 'v1.36.3', arch: 'amd64', files: [] };

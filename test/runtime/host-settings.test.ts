@@ -7,11 +7,9 @@ import { containerdConfig, hostSettings, SEALTS_RESOLV_CONF } from '../../pkg/ru
 import { initDocuments, joinDocuments, kubeletPatch, toYaml } from '../../pkg/runtime/kubeadm/config.js';
 import { Secret } from '../../pkg/secret/secret.js';
 import { testCluster } from './cluster-fixture.js';
+import { hostFacts } from '../plan/facts-fixture.js';
 
-const base: HostFacts = {
-  hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, ipvsadm: false, swapDevices: 0, clock: 0, readAt: 0, listeningPorts: [],
-  cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, conntrackMaxSettable: true,
-};
+const base: HostFacts = hostFacts();
 
 test('a cgroup v2 host with every capability and a real resolver changes nothing', () => {
   const c = testCluster();

@@ -20,6 +20,7 @@ import { joinNodes } from '../../pkg/workflow/phases/join-nodes.js';
 import { rollRootfs } from '../../pkg/workflow/phases/roll-rootfs.js';
 import { emptyState } from '../../pkg/state/index.js';
 import { hostSpec, testCluster } from '../runtime/cluster-fixture.js';
+import { factsOf, NOT_A_MEMBER } from '../plan/facts-fixture.js';
 
 const V = 'v1.32.8';
 const [m1, m2, n1, n2] = [hostSpec('198.18.90.11', ['master']), hostSpec('198.18.90.12', ['master']), hostSpec('198.18.90.21', ['node']), hostSpec('198.18.90.22', ['node'])];
@@ -94,7 +95,7 @@ function contextFor(members: Record<string, Partial<MemberFacts>>, o: { installe
   const run = new Run({ command: 'apply', dryRun: false, concurrency: 8, progress: createProgress({ silent: true }) });
   const facts = new Map<string, Facts>(cluster.hosts.map((h, i) => {
     const m = members[h.ip];
-    return [h.ip, { hostname: `h${i}`, machineId: `m${i}`, arch: 'amd64', ipvs: false, ipvsadm: false, swapDevices: 0, clock: 1, readAt: 1, listeningPorts: [], cgroupVersion: 2, capSysResource: true, nameservers: [], resolvedUpstream: false, conntrackMaxSettable: true, rootfsManifest: m ? JSON.stringify(o.installed ?? manifest('a')) : undefined, member: m ? { ...member, ...m } : { joined: false, controlPlane: false, etcdMember: false, kubeletActive: false } }];
+    return [h.ip, factsOf(m ? { ...member, ...m } : NOT_A_MEMBER, { hostname: `h${i}`, machineId: `m${i}`, rootfsManifest: m ? JSON.stringify(o.installed ?? manifest('a')) : undefined })];
   }));
   const rootfs = { dir: '/nonexistent', manifest: o.next ?? manifest('a'), close: async () => {} } as unknown as LoadedRootfs;
   const settings = new Map(cluster.hosts.map((h) => [h.ip, { cgroupV1: false, restrictOomScoreAdj: false, conntrackMaxFixed: false, notes: [] }]));

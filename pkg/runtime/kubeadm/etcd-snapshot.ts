@@ -8,7 +8,7 @@ import { HostError } from '../../errors/errors.js';
 import { execOk, type HostExec } from '../../host/exec.js';
 import { putFiles } from '../../host/put-files.js';
 import { KUBERNETES_DIR } from '../../pki/layout.js';
-import { and, literal, sh } from '../../shell/quote.js';
+import { and, literal, sh, type ShellCommand } from '../../shell/quote.js';
 
 const PKI = `${KUBERNETES_DIR}/pki`;
 const MANIFESTS = `${KUBERNETES_DIR}/manifests`;
@@ -40,6 +40,11 @@ export async function saveSnapshot(h: HostExec): Promise<{ data: Buffer; members
   return { data, members };
 }
 
+/** A static pod manifest moved out of kubelet's sight or back; one already moved is no error (a re-run). */
+function moveIfPresent(from: string, to: string): ShellCommand {
+  return sh(['sh', '-c', 'if [ -f "$1" ]; then mv -f -- "$1" "$2"; fi', 'sh', from, to]);
+}
+
 /** Until "$1" seconds pass: succeed once nothing listens on port "$2". */
 const WAIT_PORT_FREE = literal('end=$(( $(date +%s) + $1 )); while ss -Htln "sport = :$2" | grep -q .; do [ "$(date +%s)" -lt "$end" ] || { echo "port $2 still in use after $1 s" >&2; exit 1; }; sleep 0.5; done');
 
@@ -47,7 +52,7 @@ const WAIT_PORT_FREE = literal('end=$(( $(date +%s) + $1 )); while ss -Htln "spo
 export async function stopControlPlane(h: HostExec): Promise<void> {
   await execOk(h, 'stop control plane', and(
     sh(['mkdir', '-p', PAUSED_MANIFESTS]),
-    ...PAUSED.map((m) => sh(['sh', '-c', 'if [ -f "$1" ]; then mv -f -- "$1" "$2"; fi', 'sh', `${MANIFESTS}/${m}`, `${PAUSED_MANIFESTS}/${m}`])),
+    ...PAUSED.map((m) => moveIfPresent(`${MANIFESTS}/${m}`, `${PAUSED_MANIFESTS}/${m}`)),
     sh(['sh', '-c', WAIT_PORT_FREE, 'sh', '120', '2379']),
   ));
 }
@@ -81,7 +86,7 @@ export async function restoreMember(h: HostExec, snapshot: Buffer, self: Restore
 /** Give kubelet its static pods back. */
 export async function startControlPlane(h: HostExec): Promise<void> {
   await execOk(h, 'start control plane', and(
-    ...PAUSED.map((m) => sh(['sh', '-c', 'if [ -f "$1" ]; then mv -f -- "$1" "$2"; fi', 'sh', `${PAUSED_MANIFESTS}/${m}`, `${MANIFESTS}/${m}`])),
+    ...PAUSED.map((m) => moveIfPresent(`${PAUSED_MANIFESTS}/${m}`, `${MANIFESTS}/${m}`)),
     sh(['rmdir', '--ignore-fail-on-non-empty', PAUSED_MANIFESTS]),
   ));
 }

@@ -4,6 +4,7 @@
 import { literal } from '../../shell/quote.js';
 import { HostError } from '../../errors/errors.js';
 import type { HostExec } from '../../host/exec.js';
+import { parseFactLines } from '../../host/facts.js';
 import type { MemberFacts } from '../runtime.js';
 
 // A constant script: it reads facts and interpolates nothing from input.
@@ -25,7 +26,7 @@ const GATHER = literal(
 export async function gatherMemberFacts(h: HostExec): Promise<MemberFacts> {
   const r = await h.exec(GATHER);
   if (r.code !== 0) throw new HostError(h.host, 'gather facts', `kubeadm facts: exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
-  const kv = new Map(r.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
+  const kv = parseFactLines(r.stdout);
   const version = /\bv\d+\.\d+\.\d+\S*/.exec(kv.get('kubelet') ?? '')?.[0];
   return {
     joined: kv.get('joined') === '1',

@@ -2,9 +2,9 @@
 // here, before any host changes; `plan` runs this same phase and shows what it decided.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MultiHostError, UserError } from '../../errors/errors.js';
+import { UserError } from '../../errors/errors.js';
 import type { Phase } from '../../phase/types.js';
-import { decide, sha256Hex, type Plan } from '../../plan/index.js';
+import { decide, refuseOn, sha256Hex } from '../../plan/index.js';
 import type { ClusterRun } from '../context.js';
 
 export async function localCaSha256(pkiDir: string): Promise<string | undefined> {
@@ -27,7 +27,7 @@ export function decidePhase(opts: { adopting?: boolean } = {}): Phase<ClusterRun
         adopting: opts.adopting,
       });
       ctx.plan = plan;
-      refuse(plan);
+      refuseOn(plan.problems);
       if (plan.remove.length > 0 && !ctx.yes && !ctx.dryRun) {
         throw new UserError(`apply would remove ${plan.remove.map((r) => r.ip).join(', ')} (no longer in the Clusterfile): re-run with --yes`);
       }
@@ -37,14 +37,4 @@ export function decidePhase(opts: { adopting?: boolean } = {}): Phase<ClusterRun
       ctx.intent(undefined, p.init ? `new cluster: init on ${p.init.ip}` : `cluster running: ${p.members.length} member(s), joins go through ${p.seed?.ip}`);
     },
   };
-}
-
-/** One line per problem; the hosts named when each problem has one (exit 1), else bad input (exit 2). */
-function refuse(plan: Plan): void {
-  if (plan.problems.length === 0) return;
-  if (plan.problems.every((p) => p.host)) {
-    throw new MultiHostError(plan.problems.map((p) => ({ host: p.host!, error: new Error(`refused: ${p.problem}`) })));
-  }
-  const lines = plan.problems.map((p) => (p.host ? `${p.host}: ${p.problem}` : p.problem));
-  throw new UserError(lines[0]!, lines.slice(1));
 }

@@ -2,14 +2,15 @@
 // right before it joins through it, so one node whose VIP fails does not hold the others back.
 import type { Phase } from '../../phase/types.js';
 import { planOf, type ClusterRun } from '../context.js';
-import { vipOn } from './vip.js';
+import { clusterCaPem, vipOn } from './vip.js';
 
 export const joinNodes: Phase<ClusterRun> = {
   title: 'Join nodes',
   hosts: (ctx) => planOf(ctx).joinNodes,
   run: async (ctx) => {
     const p = planOf(ctx);
-    await ctx.runtime.joinNodes(p.joinNodes, p.seed!, { before: (n) => vipOn(ctx, n, p.apiServers) });
+    const caPem = await clusterCaPem(ctx);
+    await ctx.runtime.joinNodes(p.joinNodes, p.seed!, { before: (n) => vipOn(ctx, n, p.apiServers, caPem) });
   },
   dryRun: (ctx) => {
     const p = planOf(ctx);

@@ -1,8 +1,8 @@
 // Upgrade, decide: the upgrade plan from the facts just gathered (pkg/plan/upgrade.ts); whatever
 // it refuses (a downgrade, a skipped minor, a host not in the cluster, a kubelet ahead of the
 // control plane) stops the run before any host changes.
-import { MultiHostError, UserError } from '../../errors/errors.js';
 import type { Phase } from '../../phase/types.js';
+import { refuseOn } from '../../plan/index.js';
 import { decideUpgrade } from '../../plan/upgrade.js';
 import type { UpgradeRun } from '../upgrade.js';
 
@@ -12,10 +12,7 @@ export const upgradeDecide: Phase<UpgradeRun> = {
   run: async (ctx) => {
     const p = decideUpgrade(ctx.cluster, ctx.facts, `sealts upgrade -f ${ctx.clusterfilePath}`);
     ctx.upgrade = p;
-    if (p.problems.length === 0) return;
-    if (p.problems.every((x) => x.host)) throw new MultiHostError(p.problems.map((x) => ({ host: x.host!, error: new Error(`refused: ${x.problem}`) })));
-    const lines = p.problems.map((x) => (x.host ? `${x.host}: ${x.problem}` : x.problem));
-    throw new UserError(lines[0]!, lines.slice(1));
+    refuseOn(p.problems);
   },
   dryRun: (ctx) => {
     const p = ctx.upgrade!;

@@ -9,9 +9,13 @@ import type { Phase } from '../../phase/types.js';
 import { checkVip, removeVip, setupVip } from '../../vip/index.js';
 import { execOf, planOf, type ClusterRun } from '../context.js';
 
+/** The cluster CA the VIP check verifies against, read once per fan-out. */
+export function clusterCaPem(ctx: ClusterRun): Promise<string> {
+  return readFile(join(ctx.pkiDir, 'ca.crt'), 'utf8');
+}
+
 /** Set up and check the VIP on one node for `apiServers`. */
-export async function vipOn(ctx: ClusterRun, n: HostSpec, apiServers: readonly HostSpec[]): Promise<void> {
-  const caPem = await readFile(join(ctx.pkiDir, 'ca.crt'), 'utf8');
+export async function vipOn(ctx: ClusterRun, n: HostSpec, apiServers: readonly HostSpec[], caPem: string): Promise<void> {
   const port = ctx.runtime.apiServerPort;
   const x = execOf(ctx, n);
   await setupVip(x, { mode: ctx.vipMode ?? 'iptables', vip: ctx.cluster.vip.address, port, masters: apiServers.map((m) => m.ip) });
@@ -20,7 +24,8 @@ export async function vipOn(ctx: ClusterRun, n: HostSpec, apiServers: readonly H
 
 /** Set up and check the VIP on `targets` for `apiServers`. */
 export async function syncVip(ctx: ClusterRun, targets: readonly HostSpec[], apiServers: readonly HostSpec[]): Promise<void> {
-  await ctx.forEachHost(targets, (n) => vipOn(ctx, n, apiServers));
+  const caPem = await clusterCaPem(ctx);
+  await ctx.forEachHost(targets, (n) => vipOn(ctx, n, apiServers, caPem));
 }
 
 /** Undo the VIP on a host leaving the cluster (the runtime calls it after the drain, before the reset). */
