@@ -4,7 +4,7 @@ SHELL := /bin/bash
 N ?= 5
 ID ?= 0
 INIT ?= systemd
-NODE_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
+NODE_TEST := node --import tsx --import ./test/setup/isolated-home.ts --test --test-concurrency=1 --test-timeout=600000
 
 KUBE_VERSION ?=
 
@@ -65,4 +65,4 @@ bench: deps kube-bins
 	npx tsx bench/real-apply.ts
 
 clean:
-	rm -rf dist
+	rm -rf dist sealts-*.tgz

@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { exitCodeOf, UserError } from '../pkg/errors/errors.js';
 import type { OutputFormat } from '../pkg/output/format.js';
+import { errorDocument, writeDocument, wroteDocument } from '../pkg/output/document.js';
 import { expandIPs } from '../pkg/clusterfile/index.js';
 import { redact } from '../pkg/secret/secret.js';
+import { oneLine, quoted } from '../pkg/errors/show.js';
 import type { RunFlags } from '../pkg/workflow/open.js';
 
 export type { OutputFormat };
@@ -16,11 +18,11 @@ export function globals(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals() as Record<string, unknown>;
   const output = String(o.output ?? 'text');
   if (output !== 'text' && output !== 'json' && output !== 'yaml') {
-    throw new UserError(`--output: expected text, json or yaml, got ${JSON.stringify(output)}`);
+    throw new UserError(`--output: expected text, json or yaml, got ${quoted(output)}`);
   }
   const concurrency = Number(o.concurrency ?? 32);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new UserError(`--concurrency: expected a positive integer, got ${JSON.stringify(o.concurrency)}`);
+    throw new UserError(`--concurrency: expected a positive integer, got ${quoted(o.concurrency)}`);
   }
   return {
     cluster: o.cluster === undefined ? undefined : String(o.cluster),
@@ -29,6 +31,7 @@ export function globals(cmd: Command): GlobalOptions {
     output,
     yes: Boolean(o.yes),
     debug: Boolean(o.debug),
+    quiet: Boolean(o.quiet),
   };
 }
 
@@ -43,18 +46,29 @@ export function action<A extends unknown[]>(
     try {
       await handler(...args);
     } catch (err) {
-      const cmd = args[args.length - 1] as Command | undefined;
-      const debug = Boolean(cmd && typeof cmd.optsWithGlobals === 'function' && cmd.optsWithGlobals().debug);
-      reportError(err, debug);
+      const cmd = args[args.length - 1] as Command;
+      const o = cmd.optsWithGlobals() as { debug?: boolean; output?: string };
+      reportError(err, Boolean(o.debug));
+      // -o json/yaml: the one document is the error's, unless the command already wrote its own.
+      if ((o.output === 'json' || o.output === 'yaml') && !wroteDocument()) writeDocument(o.output, errorDocument(commandPath(cmd), err));
       process.exitCode = exitCodeOf(err);
     }
   };
 }
 
+/** `cert renew`, `etcd backup`: the command as the user typed it, without the program's name. */
+export function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ') || cmd.name();
+}
+
 export function reportError(err: unknown, debug: boolean): void {
   const e = err instanceof Error ? err : new Error(String(err));
-  process.stderr.write(`error: ${redact(e.message)}\n`);
-  if (e instanceof UserError) for (const d of e.details) process.stderr.write(`${d}\n`);
+  if ((e as { reported?: boolean }).reported === true) return; // said already, in its one line
+  // One problem, one line: whatever a message carries (remote output, a value with a newline) is escaped.
+  process.stderr.write(`error: ${oneLine(redact(e.message))}\n`);
+  if (e instanceof UserError) for (const d of e.details) process.stderr.write(`${oneLine(d)}\n`);
   if (debug && e.stack) process.stderr.write(`${redact(e.stack)}\n`);
 }
 
@@ -77,4 +91,14 @@ export function disjoint(a: { flag: string; ips: string[] }, b: { flag: string; 
   const theirs = new Set(b.ips.map(ipOf));
   const both = a.ips.filter((entry) => theirs.has(ipOf(entry)));
   if (both.length > 0) throw new UserError(`${both.join(', ')}: given in both ${a.flag} and ${b.flag}`);
+}
+
+/** What a command says on success beyond its answer (written, built, reissued): left out with --quiet. */
+export function say(g: GlobalOptions, text: string, stream: NodeJS.WritableStream = process.stdout): void {
+  if (!g.quiet) stream.write(text);
+}
+
+/** The examples under a command's --help: every command has at least one. */
+export function example(cmd: Command, ...lines: string[]): Command {
+  return cmd.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }

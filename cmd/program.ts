@@ -1,8 +1,8 @@
 // Builds the commander program: global flags, every registered command, exit codes for bad usage.
 import { Command, Option } from 'commander';
 import { OUTPUT_FORMATS } from '../pkg/output/format.js';
-import { packageVersion } from '../pkg/package/root.js';
 import { registrars } from './commands/index.js';
+import { versionText } from './commands/version.js';
 
 /** Global flags. No commander defaults here: globals() applies them, so a flag given before the
  *  command name is not overwritten by the same flag's default on the command (optsWithGlobals). */
@@ -13,6 +13,7 @@ function globalOptions(): Option[] {
     new Option('--dry-run', 'say what would be done, change nothing'),
     new Option('-o, --output <format>', 'output format (default text)').choices(OUTPUT_FORMATS),
     new Option('-y, --yes', 'do not ask for confirmation'),
+    new Option('-q, --quiet', 'print errors only: no progress, notes or warnings, no summary of a run that succeeded (-o json/yaml documents and asked-for output such as status stay)'),
     new Option('--debug', 'show every host command and output line, and stack traces'),
   ];
 }
@@ -20,7 +21,7 @@ function globalOptions(): Option[] {
 export function buildProgram(): Command {
   const program = new Command('sealts')
     .description('Install and run the lifecycle of Kubernetes clusters on remote Linux hosts over SSH')
-    .version(packageVersion(), '-V, --version')
+    .version(versionText(), '-V, --version', "print sealts' version and the default Kubernetes version")
     // Global flags before the command name belong to the program; after it, to the command (below).
     // Without this, the program's -o would swallow a command's own -o (e.g. `rootfs build -o FILE`).
     .enablePositionalOptions()
@@ -46,4 +47,28 @@ function addGlobalsTo(cmd: Command): void {
     if (taken) continue;
     cmd.addOption(o.helpGroup('Global Options:'));
   }
+}
+
+/** The -o/--output a command line asks for, read without commander (for errors commander raises). */
+export function outputFormatIn(argv: string[]): 'json' | 'yaml' | undefined {
+  for (const [i, a] of argv.entries()) {
+    if (a === '--') break;
+    const v = a === '-o' || a === '--output' ? argv[i + 1] : a.startsWith('--output=') ? a.slice(9) : a.startsWith('-o') && a.length > 2 ? a.slice(2) : undefined;
+    if (v === 'json' || v === 'yaml') return v;
+  }
+  return undefined;
+}
+
+/** The command (and subcommand) a command line names, e.g. `cert renew`; `sealts` when none. */
+export function commandIn(program: Command, argv: string[]): string {
+  const path: string[] = [];
+  let at: Command = program;
+  for (const a of argv) {
+    if (a === '--') break;
+    const sub = at.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!sub) continue;
+    path.push(sub.name());
+    at = sub;
+  }
+  return path.join(' ') || 'sealts';
 }

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SEALTS=(node dist/cmd/sealts.js)
-CLUSTERFILE=${CLUSTERFILE:-clusterfiles/ha.yaml}
+CLUSTERFILE=${CLUSTERFILE:-clusterfiles/fleet/ha.yaml}
 FLEET_ID=${FLEET_ID:-0}
 FLEET_N=${FLEET_N:-6}
 # The demo's state stays out of the user's ~/.sealts, and is removed at the end.

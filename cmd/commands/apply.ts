@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { loadClusterfile } from '../../pkg/clusterfile/index.js';
 import { applyCluster } from '../../pkg/workflow/index.js';
-import { action, globals } from '../global.js';
+import { action, example, globals } from '../global.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('apply')
     .description('create or update the cluster so the hosts match the Clusterfile')
     .requiredOption('-f, --file <clusterfile>', 'the Clusterfile')
@@ -16,4 +16,5 @@ export function register(program: Command): void {
         await applyCluster({ clusterfilePath: opts.file, cluster, flags });
       }),
     );
+  example(cmd, 'sealts apply -f Clusterfile --yes', 'sealts apply -f Clusterfile -o json --yes > result.json    # CI: one JSON document, exit code 0/1/2');
 }

@@ -1,8 +1,8 @@
 // `sealts cert generate|check-expiration|renew|add-san`: flags only; the work is in pkg/pki.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { stringify } from 'yaml';
-import { loadClusterfile } from '../../pkg/clusterfile/index.js';
+import { writeDocument } from '../../pkg/output/document.js';
+import { loadClusterfile, withCertSan } from '../../pkg/clusterfile/index.js';
 import { masters, type Cluster } from '../../pkg/clusterfile/types.js';
 import { UserError } from '../../pkg/errors/errors.js';
 import {
@@ -22,14 +22,14 @@ import type { SshPool } from '../../pkg/ssh/index.js';
 import type { LineSink } from '../../pkg/ssh/types.js';
 import type { ClusterState } from '../../pkg/state/index.js';
 import { withCluster } from '../../pkg/workflow/index.js';
-import { action, globals, type GlobalOptions, type OutputFormat } from '../global.js';
+import { action, example, type GlobalOptions, globals, type OutputFormat, say } from '../global.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function register(program: Command): void {
   const cert = program.command('cert').description('cluster certificates and kubeconfigs (kubeadm layout)');
 
-  cert
+  const generate = cert
     .command('generate')
     .description('write the whole PKI and every kubeconfig for a Clusterfile, offline (touches no host)')
     .requiredOption('-f, --file <Clusterfile>', 'the Clusterfile')
@@ -43,12 +43,14 @@ export function register(program: Command): void {
         const out = resolve(opts.out);
         const result = await ensurePki(out, cluster, ms, ns);
         if (g.output !== 'text') return print(g.output, { dir: out, hosts: [...ms, ...ns], ...result });
-        process.stdout.write(`${out}: ${result.changed.length} written, ${result.kept.length} kept, ${result.removed.length} removed\n`);
-        for (const h of [...ms, ...ns]) process.stdout.write(`  ${h.ip}  node name ${h.hostname}\n`);
+        say(g, `${out}: ${result.changed.length} written, ${result.kept.length} kept, ${result.removed.length} removed\n`);
+        for (const h of [...ms, ...ns]) say(g, `  ${h.ip}  node name ${h.hostname}\n`);
       }),
     );
 
-  cert
+  example(generate, 'sealts cert generate -f Clusterfile --out pki --hostname 198.18.0.11=master-0');
+
+  const checkExpiration = cert
     .command('check-expiration')
     .description('when each certificate and kubeconfig expires, read from every master (or from a local dir)')
     .option('-f, --file <Clusterfile>', 'the cluster (default: the stored Clusterfile of --cluster)')
@@ -56,12 +58,22 @@ export function register(program: Command): void {
     .action(
       action(async (opts: { file?: string; dir?: string }, cmd: Command) => {
         const g = globals(cmd);
+        if (opts.dir !== undefined && opts.file !== undefined) throw new UserError('cert check-expiration: --dir reads a local directory, -f the hosts of a Clusterfile: give one of them');
         if (opts.dir !== undefined) return printRows(g.output, await readExpirationsFromDir(resolve(opts.dir)));
-        await withCertCluster(opts.file, g, false, async (cluster, _state, pool) => printRows(g.output, await readExpirationsFromHosts(pool, masters(cluster), g.concurrency)));
+        await withCertCluster(opts.file, g, false, async (cluster, state, pool) => {
+          const rows = await readExpirationsFromHosts(pool, masters(cluster), g.concurrency, await state.pkiDir());
+          printRows(g.output, rows);
+          const differ = rows.filter((r) => r.local === 'differs');
+          if (differ.length > 0) {
+            say(g, `note: ${differ.length} certificate(s) on the masters differ from the local PKI (${differ.map((r) => `${r.source} ${r.name}`).join(', ')}): sealts cert renew pushes the local ones and restarts what uses them\n`, process.stderr);
+          }
+        });
       }),
     );
 
-  cert
+  example(checkExpiration, 'sealts --cluster prod cert check-expiration', 'sealts cert check-expiration --dir /etc/kubernetes -o json');
+
+  const renew = cert
     .command('renew')
     .description(`reissue certificates (keeping the CA), push them to every master and restart what uses them; NAME: all, ${RENEWABLE.join(', ')}`)
     .argument('[name]', 'which certificate', 'all')
@@ -74,7 +86,9 @@ export function register(program: Command): void {
       }),
     );
 
-  cert
+  example(renew, 'sealts --cluster prod cert renew              # every certificate the CA signs', 'sealts --cluster prod cert renew apiserver');
+
+  const addSan = cert
     .command('add-san')
     .description('add a DNS name or IP to the apiserver certificate of every master')
     .argument('<name>', 'DNS name or IP address')
@@ -85,19 +99,25 @@ export function register(program: Command): void {
         await withCertCluster(opts.file, g, true, async (cluster, state, pool) => {
           const withSan: Cluster = { ...cluster, pki: { ...cluster.pki, certSANs: [...cluster.pki.certSANs, san] } };
           await reissue(withSan, state, pool, g, new Set());
-          if (!cluster.pki.certSANs.includes(san)) {
-            process.stderr.write(`note: add ${san} to spec.pki.certSANs in the Clusterfile, or the next apply reissues the apiserver certificate without it\n`);
+          // The stored Clusterfile (what commands without -f act on) keeps the SAN; a file of the user's is theirs to edit.
+          const stored = await state.readClusterfile();
+          const recorded = stored === undefined ? undefined : withCertSan(stored, san);
+          if (recorded !== undefined) await state.writeClusterfile(recorded);
+          const yours = opts.file ?? (recorded === undefined ? state.clusterfilePath : undefined);
+          if (yours !== undefined && !cluster.pki.certSANs.includes(san)) {
+            say(g, `note: add ${san} to spec.pki.certSANs in ${yours}${opts.file ? ' too' : ''}, or its next apply reissues the apiserver certificate without it\n`, process.stderr);
           }
         });
       }),
     );
+  example(addSan, 'sealts --cluster prod cert add-san api.prod.example.com');
 }
 
 /** The cluster from -f, else the Clusterfile stored by the last apply of --cluster, opened as every command opens one. */
 async function withCertCluster<T>(file: string | undefined, g: GlobalOptions, lock: boolean, fn: (cluster: Cluster, state: ClusterState, pool: SshPool) => Promise<T>): Promise<T> {
   const clusterfile = file === undefined ? undefined : { path: file, cluster: await loadClusterfile(file) };
   const onLine: LineSink = g.debug ? (host, kind, line) => process.stderr.write(`${host} ${kind}: ${line}\n`) : () => {};
-  return withCluster({ flags: g, clusterfile, lock }, async (c) => fn(c.cluster, c.state, await c.pool(onLine)));
+  return withCluster({ flags: g, clusterfile, lock, command: 'cert' }, async (c) => fn(c.cluster, c.state, await c.pool(onLine)));
 }
 
 async function reissue(cluster: Cluster, state: ClusterState, pool: SshPool, g: GlobalOptions, renew: ReadonlySet<string>): Promise<void> {
@@ -106,7 +126,7 @@ async function reissue(cluster: Cluster, state: ClusterState, pool: SshPool, g: 
   const pkiDir = await state.pkiDir();
   const result = await reissueOnMasters({ cluster, pkiDir, pool, concurrency: g.concurrency, renew });
   if (g.output !== 'text') return print(g.output, result);
-  process.stdout.write(summary(result));
+  say(g, summary(result));
 }
 
 function summary(r: ReissueResult): string {
@@ -123,5 +143,5 @@ function printRows(output: OutputFormat, rows: ExpirationRow[]): void {
 }
 
 function print(output: Exclude<OutputFormat, 'text'>, value: unknown): void {
-  process.stdout.write(output === 'json' ? JSON.stringify(value, null, 2) + '\n' : stringify(value));
+  writeDocument(output, value);
 }

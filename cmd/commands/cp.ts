@@ -1,12 +1,13 @@
 // `sealts cp [host flags] SRC DEST`: upload a file or directory into DEST on every selected host.
 import type { Command } from 'commander';
 import { MultiHostError, UserError } from '../../pkg/errors/errors.js';
+import { quoted } from '../../pkg/errors/show.js';
 import { copyToHosts } from '../../pkg/ssh/adhoc-index.js';
-import { action, globals } from '../global.js';
+import { action, example, globals, say } from '../global.js';
 import { addHostFlags, adhocSettings, printStructured, resolveHosts, type HostFlags } from './host-flags.js';
 
 export function register(program: Command): void {
-  addHostFlags(
+  const cmd = addHostFlags(
     program
       .command('cp')
       .description('upload a file or directory into a remote directory on every host (sha256-verified, unchanged files skipped)')
@@ -24,17 +25,18 @@ export function register(program: Command): void {
         if (g.output !== 'text') printStructured(g.output, reports);
         else {
           for (const r of reports) {
-            if (r.ok) process.stdout.write(`${r.host}: ${r.sent!.length} sent, ${r.skipped!.length} unchanged\n`);
+            if (r.ok) say(g, `${r.host}: ${r.sent!.length} sent, ${r.skipped!.length} unchanged\n`);
           }
         }
         const failed = reports.filter((r) => !r.ok);
         if (failed.length > 0) throw new MultiHostError(failed.map((r) => ({ host: r.host, error: new Error(r.error!) })));
       }),
     );
+  example(cmd, 'sealts cp ./manifests /root/manifests', 'sealts cp --roles master --sudo ./audit-policy.yaml /etc/kubernetes');
 }
 
 function positive(flag: string, v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`${flag}: expected a positive integer, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`${flag}: expected a positive integer, got ${quoted(v)}`);
   return n;
 }

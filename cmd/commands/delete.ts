@@ -3,10 +3,10 @@ import type { Command } from 'commander';
 import { UserError } from '../../pkg/errors/errors.js';
 import { deleteHosts } from '../../pkg/workflow/index.js';
 import { confirm } from '../../pkg/output/confirm.js';
-import { action, disjoint, globals, ipListFlag } from '../global.js';
+import { action, disjoint, example, globals, ipListFlag } from '../global.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('delete')
     .description('remove hosts from the cluster, or the whole cluster with --all')
     .option('--masters <ips>', 'masters to remove: a,b  ip:port  198.18.0.11-198.18.0.13')
@@ -29,4 +29,5 @@ export function register(program: Command): void {
         await deleteHosts({ masters, nodes, all, force: Boolean(opts.force), flags });
       }),
     );
+  example(cmd, 'sealts delete --nodes 198.18.0.16 --yes', 'sealts --cluster prod delete --all --yes');
 }

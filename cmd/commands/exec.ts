@@ -1,12 +1,13 @@
 // `sealts exec [host flags] -- CMD ARGS...`: run argv on every selected host over SSH.
 import type { Command } from 'commander';
 import { MultiHostError, UserError } from '../../pkg/errors/errors.js';
+import { quoted } from '../../pkg/errors/show.js';
 import { execOnHosts } from '../../pkg/ssh/adhoc-index.js';
-import { action, globals } from '../global.js';
+import { action, example, globals } from '../global.js';
 import { addHostFlags, adhocSettings, printStructured, resolveHosts, type HostFlags } from './host-flags.js';
 
 export function register(program: Command): void {
-  addHostFlags(
+  const cmd = addHostFlags(
     program
       .command('exec')
       .description('run a command on every host of a cluster or an ad-hoc list (argv, never a shell string)')
@@ -17,7 +18,7 @@ export function register(program: Command): void {
       action(async (argv: string[], f: HostFlags & { timeout?: string }, cmd: Command) => {
         const g = globals(cmd);
         const timeoutS = f.timeout === undefined ? undefined : Number(f.timeout);
-        if (timeoutS !== undefined && !(timeoutS > 0)) throw new UserError(`--timeout: expected seconds > 0, got ${JSON.stringify(f.timeout)}`);
+        if (timeoutS !== undefined && !(timeoutS > 0)) throw new UserError(`--timeout: expected seconds > 0, got ${quoted(f.timeout)}`);
         const sel = await resolveHosts(f, g);
         const reports = await execOnHosts(
           sel.targets,
@@ -32,4 +33,5 @@ export function register(program: Command): void {
         }
       }),
     );
+  example(cmd, 'sealts exec --roles node -- uptime', 'sealts exec --hosts 198.18.0.11,198.18.0.12 --user admin --pk ~/.ssh/id_ed25519 --sudo -- systemctl status kubelet');
 }

@@ -1,11 +1,12 @@
 // Flags shared by `sealts exec` and `sealts cp`: which hosts, how to log in, host-key policy.
 import { Command } from 'commander';
-import { stringify } from 'yaml';
+import { writeDocument } from '../../pkg/output/document.js';
 import type { Secret } from '../../pkg/secret/secret.js';
 import { parseRoles, passwordFromEnv, promptSecret, selectTargets, type AdhocSettings, type Selected } from '../../pkg/ssh/adhoc-index.js';
 import type { GlobalOptions } from '../global.js';
 import { UserError } from '../../pkg/errors/errors.js';
-import { withCluster } from '../../pkg/workflow/index.js';
+import { loadClusterfile } from '../../pkg/clusterfile/index.js';
+import { checkLocalInputs, withCluster } from '../../pkg/workflow/index.js';
 
 export interface HostFlags {
   file?: string;
@@ -43,6 +44,8 @@ export async function resolveHosts(f: HostFlags, g: GlobalOptions): Promise<Sele
   const stored = f.hosts === undefined && f.file === undefined;
   const cluster = stored ? await withCluster({ flags: g, lock: false }, async (c) => ({ cluster: c.cluster, knownHosts: await c.state.knownHostsPath() })) : undefined;
   if (!stored && g.cluster !== undefined) throw new UserError('choose one of --hosts, -f/--file and --cluster');
+  // The Clusterfile's keys are checked before any host, each problem at its line (as for apply).
+  if (f.file !== undefined) await checkLocalInputs(await loadClusterfile(f.file), { keys: f.pk === undefined, image: false });
   return selectTargets({
     cluster,
     file: f.file,
@@ -52,7 +55,7 @@ export async function resolveHosts(f: HostFlags, g: GlobalOptions): Promise<Sele
     pk: f.pk,
     passwd,
     knownHosts: f.knownHosts,
-    warn: (line) => process.stderr.write(`warning: ${line}\n`),
+    warn: (line) => g.quiet || process.stderr.write(`warning: ${line}\n`),
   });
 }
 
@@ -65,12 +68,12 @@ export function adhocSettings(sel: Selected, f: HostFlags, g: GlobalOptions, str
     onLine: (host, kind, line) => {
       if (kind === 'stdout' && streamOutput) process.stdout.write(`${host} | ${line}\n`);
       else if (kind === 'stderr' && streamOutput) process.stderr.write(`${host} | ${line}\n`);
-      else if (kind === 'warn' || (kind === 'info' && /trusting new host key/.test(line))) process.stderr.write(`${host}: ${line}\n`);
+      else if (!g.quiet && (kind === 'warn' || (kind === 'info' && /trusting new host key/.test(line)))) process.stderr.write(`${host}: ${line}\n`);
       else if (g.debug && (kind === 'info' || kind === 'cmd')) process.stderr.write(`${host} ${kind}: ${line}\n`);
     },
   };
 }
 
 export function printStructured(format: 'json' | 'yaml', data: unknown): void {
-  process.stdout.write(format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : stringify(data));
+  writeDocument(format, data);
 }

@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { UserError } from '../../pkg/errors/errors.js';
 import { joinHosts } from '../../pkg/workflow/index.js';
-import { action, disjoint, globals, ipListFlag } from '../global.js';
+import { action, disjoint, example, globals, ipListFlag } from '../global.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('join')
     .description('add masters and/or nodes to the cluster')
     .option('--masters <ips>', 'masters to add: a,b  ip:port  198.18.0.11-198.18.0.13')
@@ -20,4 +20,5 @@ export function register(program: Command): void {
         await joinHosts({ masters, nodes, flags });
       }),
     );
+  example(cmd, 'sealts join --nodes 198.18.0.14-198.18.0.16', 'sealts --cluster prod join --masters 198.18.0.12,198.18.0.13');
 }

@@ -1,10 +1,10 @@
 // `sealts status`: flags only; the work is in pkg/workflow.
 import type { Command } from 'commander';
 import { clusterStatus } from '../../pkg/workflow/index.js';
-import { action, globals } from '../global.js';
+import { action, example, globals } from '../global.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('status')
     .description('show the cluster\'s hosts: recorded roles, reachability, kubelet and node state')
     .action(
@@ -12,4 +12,5 @@ export function register(program: Command): void {
         await clusterStatus({ flags: globals(cmd) });
       }),
     );
+  example(cmd, 'sealts status', 'sealts --cluster prod status -o json');
 }

@@ -1,12 +1,14 @@
 // From checked, defaulted plain data to the typed Cluster, with the checks that span fields:
 // host lists, duplicate addresses, roles, credentials, CIDRs and the VIP. Every problem is
 // recorded at the node it is about (or the nearest written ancestor when the value is a default).
+import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { isNode, type Document, type Node } from 'yaml';
 import { UserError } from '../errors/errors.js';
 import type { Secret } from '../secret/secret.js';
+import { expandHome } from '../ssh/auth.js';
 import { DEFAULT_VERSIONS } from './fields.js';
-import { cidrContains, cidrsOverlap, expandHostPorts, parseCidr, type Cidr } from './ips.js';
+import { cidrContains, cidrsOverlap, documentationNet, expandHostPorts, parseCidr, type Cidr } from './ips.js';
 import type { Problems } from './problems.js';
 import type { BastionConfig, Cluster, HostSpec, KeyAlgorithm, NetworkPlugin, OverrideDoc, Role, RuntimeType, SshConfig, VipMode } from './types.js';
 
@@ -73,6 +75,7 @@ export function buildCluster(data: Plain, placed: PlacedOverride[], ctx: BuildCo
   if (clusterSsh.bastion) {
     const bastionKeys: Key[] = ['spec', 'ssh', 'bastion'];
     checkCredentials(clusterSsh.bastion, 'spec.ssh.bastion', nodeAt(doc, bastionKeys), [bastionKeys], ctx);
+    checkBastionAddress(clusterSsh.bastion, bastionKeys, ctx);
   }
   checkNetwork(network, vip, seen, ctx);
   if (typeof pki.leafValidityDays === 'number' && typeof pki.caValidityDays === 'number' && pki.leafValidityDays > pki.caValidityDays) {
@@ -86,7 +89,7 @@ export function buildCluster(data: Plain, placed: PlacedOverride[], ctx: BuildCo
   if (problems.count > 0) return undefined;
   return {
     name: metadata.name as string,
-    image: path.resolve(baseDir, spec.image as string),
+    image: path.resolve(baseDir, expandHome(spec.image as string)),
     runtime: { type: runtimeType, version: version! },
     ssh: clusterSsh,
     hosts,
@@ -129,6 +132,7 @@ function buildHosts(
     if ((group.ssh as Plain | undefined)?.bastion && ssh.bastion) {
       const keys: Key[] = [...groupKeys, 'ssh', 'bastion'];
       checkCredentials(ssh.bastion, `spec.hosts[${g}].ssh.bastion`, nodeAt(doc, keys), [keys], ctx);
+      checkBastionAddress(ssh.bastion, keys, ctx);
     }
     const role: Role = roles.includes('master') ? 'master' : 'node';
     const ips = Array.isArray(group.ips) ? (group.ips as (string | undefined)[]) : [];
@@ -144,6 +148,8 @@ function buildHosts(
         problems.add(itemNode, `${where}: ${e.message}`);
         return;
       }
+      const example = expanded.find((hp) => documentationNet(hp.ip));
+      if (example) problems.add(itemNode, `${where}: ${documentationAddress(example.ip)}: replace it with your hosts' addresses`);
       for (const hp of expanded) {
         const first = seen.get(hp.ip);
         if (first) {
@@ -181,6 +187,20 @@ function checkHasMaster(groups: (Plain | undefined)[], ctx: BuildContext): void 
   if (groups.length > 0 && rolesReadable && !anyMaster) {
     ctx.problems.add(nodeAt(ctx.doc, ['spec', 'hosts']), 'spec.hosts: no master: at least one group needs roles: [master]');
   }
+}
+
+/**
+ * RFC 5737's ranges are for documentation: the real-machine examples in clusterfiles/ use them as
+ * placeholders, and no host is reached there, so they are refused before anything connects.
+ */
+function documentationAddress(ip: string): string {
+  return `${ip} is a documentation address (RFC 5737, ${documentationNet(ip)}), a placeholder in the examples`;
+}
+
+function checkBastionAddress(bastion: BastionConfig, keys: Key[], ctx: BuildContext): void {
+  if (!isIPv4(bastion.host) || !documentationNet(bastion.host)) return;
+  const where = keys.join('.').replace(/\.(\d+)\./g, '[$1].');
+  ctx.problems.add(nodeAt(ctx.doc, [...keys, 'host']), `${where}.host: ${documentationAddress(bastion.host)}: replace it with your bastion's address`);
 }
 
 /** Relative paths in a Clusterfile are relative to the file; `~/...` is left for the SSH engine. */

@@ -5,6 +5,7 @@ import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Scalar 
 import { Secret } from '../secret/secret.js';
 import type { Problems } from './problems.js';
 import { fromEnvName, type FieldSpec, type IntegerField, type MapField, type ObjectField, type StringField } from './spec.js';
+import { quoted } from '../errors/show.js';
 
 /** Written by `renderClusterfile` in place of a secret; never accepted back as the secret itself. */
 export const REDACTED = '[redacted]';
@@ -62,11 +63,11 @@ export class Checker {
       return new Secret(value);
     }
     if (spec.enum && !spec.enum.includes(value)) {
-      this.problems.add(n, `${path}: must be one of ${spec.enum.join(', ')}; got "${value}"`);
+      this.problems.add(n, `${path}: must be one of ${spec.enum.join(', ')}; got ${quoted(value)}`);
       return undefined;
     }
     if (spec.pattern && !spec.pattern.test(value)) {
-      this.problems.add(n, `${path}: expected ${spec.patternHint ?? `text matching ${spec.pattern}`}, got "${value}"`);
+      this.problems.add(n, `${path}: expected ${spec.patternHint ?? `text matching ${spec.pattern}`}, got ${quoted(value)}`);
       return undefined;
     }
     const extra = spec.check?.(value);
@@ -98,7 +99,7 @@ export class Checker {
       if (name === undefined) {
         this.problems.add(key, `${path}: keys must be plain names`);
       } else if (!(name in spec.fields)) {
-        this.problems.add(key, `${path || 'document'}: unknown field "${name}"${suggest(name, Object.keys(spec.fields))}`);
+        this.problems.add(key, `${path || 'document'}: unknown field ${quoted(name)}${suggest(name, Object.keys(spec.fields))}`);
       } else {
         given.set(name, { key, value: pair.value });
       }
@@ -110,7 +111,7 @@ export class Checker {
       const present = g !== undefined && !(isScalar(g.value) && g.value.value === null);
       if (!present && spec.required?.includes(name)) {
         // Point at the field's key when it is written empty, else at this object's own key.
-        this.problems.add(g?.key ?? at ?? n, `${path || 'document'}: missing required field "${name}"`);
+        this.problems.add(g?.key ?? at ?? n, `${path || 'document'}: missing required field ${quoted(name)}`);
         continue;
       }
       const v = this.check(field, g?.value, childPath, (g?.key as Node | undefined) ?? n ?? at);
@@ -158,7 +159,7 @@ export class Checker {
       const value = this.deref(pair.value);
       const name = isScalar(key) ? String(key.value) : '';
       if (spec.keyPattern && !spec.keyPattern.test(name)) {
-        this.problems.add(key, `${path}: expected ${spec.keyHint ?? 'a plain name'} as key, got "${name}"`);
+        this.problems.add(key, `${path}: expected ${spec.keyHint ?? 'a plain name'} as key, got ${quoted(name)}`);
       } else if (value === undefined || !isScalar(value)) {
         this.problems.add(value ?? key, `${path}.${name}: expected a value (string, number or boolean)`);
       } else {
@@ -184,7 +185,7 @@ function describe(n: Node): string {
   if (isSeq(n)) return 'a list';
   if (isScalar(n)) {
     const v = n.value;
-    if (typeof v === 'string') return `the string "${v}"`;
+    if (typeof v === 'string') return `the string ${quoted(v)}`;
     if (typeof v === 'number') return `the number ${sourceText(n)}`;
     if (typeof v === 'boolean') return `the boolean ${v}`;
   }
@@ -203,7 +204,7 @@ function suggest(name: string, known: string[]): string {
     const d = editDistance(name.toLowerCase(), k.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
-  return best ? ` (did you mean "${best}"?)` : '';
+  return best ? ` (did you mean ${quoted(best)}?)` : '';
 }
 
 function editDistance(a: string, b: string): number {

@@ -7,4 +7,5 @@ export { referenceMarkdown } from './reference.js';
 export { API_VERSION, KIND, DEFAULT_VERSIONS } from './fields.js';
 export { OVERRIDE_KINDS } from './overrides.js';
 export { diffClusters, type ClusterDiff } from './diff.js';
+export { withCertSan } from './edit.js';
 export * from './types.js';

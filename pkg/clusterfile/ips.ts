@@ -114,6 +114,14 @@ export function cidrContains(c: Cidr, ip: string): boolean {
   return n >= c.base && n < c.base + size;
 }
 
+/** RFC 5737's documentation ranges: addresses for examples (sealts' own among them), never a real host's. */
+export const DOCUMENTATION_NETS = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'].map(parseCidr);
+
+/** The documentation range `ip` is in (its text, e.g. "192.0.2.0/24"), or undefined. */
+export function documentationNet(ip: string): string | undefined {
+  return DOCUMENTATION_NETS.find((c) => cidrContains(c, ip))?.text;
+}
+
 export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   const [ea, eb] = [a.base + 2 ** (32 - a.bits), b.base + 2 ** (32 - b.bits)];
   return a.base < eb && b.base < ea;

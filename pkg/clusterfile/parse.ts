@@ -7,6 +7,7 @@ import { isMap, isScalar, LineCounter, parseAllDocuments, type Document, type No
 import { UserError } from '../errors/errors.js';
 import { buildCluster, type PlacedOverride } from './build.js';
 import { Checker } from './check.js';
+import { localFilesOf } from './local-files.js';
 import { API_VERSION, clusterSpec, KIND } from './fields.js';
 import { SEALER_API_VERSIONS, SEALOS_API_VERSION, sealerClusterSpec, sealosClusterSpec, toSealtsShape } from './foreign.js';
 import { overrideKindProblem } from './overrides.js';
@@ -65,14 +66,10 @@ export function parseClusterfile(text: string, file: string, options: ParseOptio
     const foreign = (checker.check(foreignSpec, first.doc.contents, '', undefined) ?? {}) as Record<string, unknown>;
     data = fillDefaults(clusterSpec, toSealtsShape(foreign, warnings)) as Record<string, unknown>;
   }
-  const cluster = buildCluster(data, overrides, {
-    doc: first.doc,
-    problems,
-    file,
-    baseDir: options.baseDir ?? path.dirname(path.resolve(file)),
-    agent: Boolean(env.SSH_AUTH_SOCK),
-  });
+  const baseDir = options.baseDir ?? path.dirname(path.resolve(file));
+  const cluster = buildCluster(data, overrides, { doc: first.doc, problems, file, baseDir, agent: Boolean(env.SSH_AUTH_SOCK) });
   if (!cluster || problems.count > 0) throw failure(file, problems);
+  cluster.localFiles = localFilesOf(data, { doc: first.doc, lines, file, baseDir });
   return warnings.length > 0 ? { ...cluster, warnings } : cluster;
 }
 
@@ -116,7 +113,7 @@ function sortDocuments(docs: Document[], problems: Problems): { clusters: Cluste
 
 function failure(file: string, problems: Problems): UserError {
   const n = problems.count;
-  return new UserError(`${file}: invalid Clusterfile (${n} problem${n === 1 ? '' : 's'})`, problems.formatted());
+  return UserError.inFile(`${file}: invalid Clusterfile (${n} problem${n === 1 ? '' : 's'})`, problems.list());
 }
 
 function clusterFormat(apiVersion: string, kind: string): Format | undefined {

@@ -1,6 +1,8 @@
 // Every problem found in a Clusterfile, each pinned to a position, reported together as
 // `FILE:LINE:COL: message` lines in file order.
 import type { LineCounter, Node } from 'yaml';
+import type { InputProblem } from '../errors/errors.js';
+import { oneLine } from '../errors/show.js';
 import { redact } from '../secret/secret.js';
 
 interface Problem {
@@ -20,7 +22,7 @@ export class Problems {
   /** Record a problem at a node (its start) or a source offset. */
   add(at: Node | number | undefined, message: string): void {
     const offset = typeof at === 'number' ? at : (at?.range?.[0] ?? 0);
-    this.#items.push({ offset, seq: this.#items.length, message: redact(message) });
+    this.#items.push({ offset, seq: this.#items.length, message: oneLine(redact(message)) });
   }
 
   get count(): number {
@@ -33,9 +35,13 @@ export class Problems {
     return `${line}:${col}`;
   }
 
-  formatted(): string[] {
+  /** Every problem in file order, with its line and column. */
+  list(): InputProblem[] {
     return [...this.#items]
       .sort((a, b) => a.offset - b.offset || a.seq - b.seq)
-      .map((p) => `${this.file}:${this.where(p.offset)}: ${p.message}`);
+      .map((p) => {
+        const { line, col } = this.lines.linePos(p.offset);
+        return { file: this.file, line, column: col, message: p.message };
+      });
   }
 }

@@ -1,6 +1,7 @@
 // The typed, defaulted view of a Clusterfile that every other package reads.
 // Produced only by pkg/clusterfile (parse -> validate -> defaults); consumers never see raw YAML.
 import type { Secret } from '../secret/secret.js';
+import type { LocalFile } from './local-files.js';
 
 export type Role = 'master' | 'node';
 export type RuntimeType = 'kubeadm' | 'k0s';
@@ -85,6 +86,8 @@ export interface Cluster {
   source?: string;
   /** Things the parser accepted but ignored (e.g. extra sealos images), for the CLI to show. */
   warnings?: string[];
+  /** The local files the Clusterfile names, with their positions (checked before any host is contacted). */
+  localFiles?: LocalFile[];
 }
 
 export function masters(c: Cluster): HostSpec[] {

@@ -5,15 +5,35 @@ export const EXIT_OK = 0;
 export const EXIT_HOST_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
 
+/** One problem in an input file, pinned to where it is written (1-based line and column). */
+export interface InputProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export function formatProblem(p: InputProblem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.message}`;
+}
+
 /** Bad input: a Clusterfile problem, a bad flag, an unknown cluster. Exit code 2. */
 export class UserError extends Error {
   readonly exitCode = EXIT_BAD_INPUT;
   /** Extra lines (e.g. every validation problem), printed one per line after the message. */
   readonly details: string[];
-  constructor(message: string, details: string[] = []) {
+  /** The problems behind the details, when they are positions in a file (for `-o json`). */
+  readonly problems: InputProblem[];
+  constructor(message: string, details: string[] = [], problems: InputProblem[] = []) {
     super(redact(message));
     this.name = 'UserError';
     this.details = details.map(redact);
+    this.problems = problems.map((p) => ({ ...p, message: redact(p.message) }));
+  }
+
+  /** Problems in a file: the details are their `FILE:LINE:COL: message` lines. */
+  static inFile(message: string, problems: InputProblem[]): UserError {
+    return new UserError(message, problems.map(formatProblem), problems);
   }
 }
 

@@ -6,7 +6,6 @@ export { createProgress, PlainProgress, type Progress, type ProgressOptions } fr
 export {
   failedHosts,
   formatMs,
-  renderSummaryJson,
   renderSummaryText,
   type HostOutcome,
   type PhaseStatus,

@@ -40,10 +40,6 @@ export function failedHosts(s: RunSummary): string[] {
   return [...new Set(s.errors.flatMap((e) => (e.host ? [e.host] : [])))];
 }
 
-export function renderSummaryJson(s: RunSummary): string {
-  return JSON.stringify(s, null, 2) + '\n';
-}
-
 export function renderSummaryText(s: RunSummary, c: ChalkInstance): string {
   const lines = s.dryRun ? planLines(s, c) : resultLines(s, c);
   if (s.ok) {

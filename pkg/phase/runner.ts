@@ -6,6 +6,7 @@ import type { Progress } from '../output/progress.js';
 import type { HostOutcome, PhaseSummary, RunSummary } from '../output/summary.js';
 import { redact } from '../secret/secret.js';
 import type { LineKind } from '../ssh/types.js';
+import { InterruptedError, type StopSignal } from './interrupt.js';
 import { hostName, type ForEachHostOptions, type HostRef, type HostResult, type Phase, type PhaseContext } from './types.js';
 
 export interface RunOptions {
@@ -35,6 +36,10 @@ export class Run {
   readonly #opts: RunOptions;
   #current: PhaseSummary | undefined;
   #failure: Error | undefined;
+  /** Hosts a fan-out is working on right now (what an interrupt names). */
+  readonly #busy = new Set<string>();
+  #interrupted: InterruptedError | undefined;
+  #onInterrupt: ((e: InterruptedError) => void) | undefined;
 
   constructor(opts: RunOptions) {
     this.#opts = opts;
@@ -79,11 +84,7 @@ export class Run {
           continue;
         }
         progress.phaseStart(i, phases.length, phase.title);
-        if (!this.#opts.dryRun) await phase.run(ctx);
-        else if (phase.readOnly) {
-          await phase.run(ctx);
-          await phase.dryRun(ctx);
-        } else await phase.dryRun(ctx);
+        await this.#untilInterrupted(this.#runPhase(phase, ctx));
         p.status = 'ok';
         p.durationMs = elapsed(t0);
         progress.phaseDone(phase.title, p.durationMs);
@@ -95,13 +96,51 @@ export class Run {
         summary.ok = false;
         this.#failure = e;
         summary.errors.push(...errorsOf(phase.title, e, p.hosts));
-        progress.phaseFailed(phase.title, p.durationMs, p.error.split('\n')[0] ?? '');
+        // An interrupt has said its one line already: here only that the phase stopped.
+        progress.phaseFailed(phase.title, p.durationMs, e instanceof InterruptedError ? `stopped (${e.signal})` : (p.error.split('\n')[0] ?? ''));
       } finally {
         this.#current = undefined;
       }
     }
     summary.durationMs = elapsed(started);
     return summary;
+  }
+
+  async #runPhase<C extends PhaseContext>(phase: Phase<C>, ctx: C): Promise<void> {
+    if (!this.#opts.dryRun) await phase.run(ctx);
+    else if (phase.readOnly) {
+      await phase.run(ctx);
+      await phase.dryRun(ctx);
+    } else await phase.dryRun(ctx);
+  }
+
+  /**
+   * The phase's work, or an InterruptedError as soon as the run is interrupted. The work itself is
+   * abandoned, not awaited: its connections are closed when the command unwinds.
+   */
+  #untilInterrupted(work: Promise<void>): Promise<void> {
+    if (this.#interrupted) return Promise.reject(this.#interrupted);
+    work.catch(() => {});
+    return new Promise<void>((resolve, reject) => {
+      this.#onInterrupt = reject;
+      // Cleared only if still this phase's: this callback runs after the next phase may have set its own.
+      work.then(resolve, reject).finally(() => {
+        if (this.#onInterrupt === reject) this.#onInterrupt = undefined;
+      });
+    });
+  }
+
+  /**
+   * Stop the run: the running phase fails with an InterruptedError naming the hosts it was working
+   * on, no further phase or host starts, and execute() returns the summary as for any failure.
+   */
+  interrupt(signal: StopSignal): InterruptedError {
+    const phase = this.#current?.title;
+    const hosts = [...this.#busy];
+    const where = phase ? `during "${phase}"${hosts.length ? ` on ${hosts.join(', ')}` : ''}` : '';
+    this.#interrupted ??= new InterruptedError(signal, where);
+    this.#onInterrupt?.(this.#interrupted);
+    return this.#interrupted;
   }
 
   /** The error that failed the run (after execute), for its exit code: 2 for bad input, else 1. */
@@ -117,12 +156,14 @@ export class Run {
     const limit = pLimit(o.concurrency ?? this.#opts.concurrency);
     const phase = this.#current;
     let stop = false;
+    if (phase) this.#opts.progress.hostsStarting(hosts.length);
     const results = await Promise.all(
       hosts.map((host) =>
         limit(async (): Promise<HostResult<H, T> | undefined> => {
           const name = hostName(host);
-          if (stop) return undefined;
+          if (stop || this.#interrupted) return undefined;
           const t0 = performance.now();
+          this.#busy.add(name);
           if (phase) this.#hostLine(name, 'info', `phase ${phase.title}: start`);
           try {
             const value = await fn(host);
@@ -135,6 +176,8 @@ export class Run {
             if (o.failFast) stop = true;
             this.#record(phase, { host: name, ok: false, durationMs, error: withoutHost(name, firstLine(error.message)) });
             return { host, name, ok: false, error, durationMs };
+          } finally {
+            this.#busy.delete(name);
           }
         }),
       ),
@@ -148,6 +191,8 @@ export class Run {
   }
 
   #record(phase: PhaseSummary | undefined, outcome: HostOutcome): void {
+    // Work abandoned by an interrupt may still end; the summary is written by then.
+    if (this.#interrupted) return;
     phase?.hosts.push(outcome);
     if (phase) this.#hostLine(outcome.host, outcome.ok ? 'info' : 'warn', `phase ${phase.title}: ${outcome.ok ? 'ok' : `failed: ${outcome.error}`}`);
     this.#opts.progress.hostDone(outcome.host, outcome.ok, outcome.durationMs, outcome.error);
@@ -165,6 +210,7 @@ export class Run {
 
 /** Turn a phase's error into summary entries, one per failed host when the hosts are known. */
 function errorsOf(phase: string, e: Error, hosts: HostOutcome[]): RunSummary['errors'] {
+  if (e instanceof InterruptedError) return [{ phase, message: e.message }];
   if (e instanceof MultiHostError) {
     return e.failures.map((f) => ({ phase, host: f.host, message: withoutHost(f.host, firstLine(f.error.message)) }));
   }

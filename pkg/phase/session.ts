@@ -1,14 +1,15 @@
 // A command's run from start to finish: run id, per-host log dir, progress, and the final report
 // (text on stdout, or exactly one JSON document on stdout with `-o json`), failures -> exit code.
-import { stringify } from 'yaml';
 import { exitCodeOf, EXIT_BAD_INPUT } from '../errors/errors.js';
 import { chalkFor } from '../output/color.js';
 import type { OutputFormat } from '../output/format.js';
 import { HostLogs } from '../output/host-logs.js';
 import { createProgress, type Progress } from '../output/progress.js';
-import { failedHosts, renderSummaryJson, renderSummaryText, type RunSummary } from '../output/summary.js';
+import { writeDocument } from '../output/document.js';
+import { failedHosts, renderSummaryText, type RunSummary } from '../output/summary.js';
 import { newRunId } from '../state/store.js';
 import type { ClusterState } from '../state/store.js';
+import { InterruptedError, onInterrupt } from './interrupt.js';
 import { Run } from './runner.js';
 import type { Phase, PhaseContext } from './types.js';
 
@@ -24,6 +25,8 @@ export interface SessionOptions {
   debug: boolean;
   /** No progress lines at all (plan: the summary is the whole answer). */
   quiet?: boolean;
+  /** Print the text summary (-o text); false: only a failure's error lines, by the caller (--quiet). */
+  textSummary?: boolean;
   stdout?: NodeJS.WritableStream & { isTTY?: boolean };
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Attached to the summary as `rendered` (plan: the documents apply would write), read after the phases ran. */
@@ -33,6 +36,8 @@ export interface SessionOptions {
 /** A run failed: the message names every failed host; exit 1 (or 2 when the cause was bad input). */
 export class RunFailedError extends Error {
   readonly exitCode: number;
+  /** Stopped by a signal: the one line saying so was printed when it came; nothing more to report. */
+  readonly reported: boolean;
   constructor(
     readonly summary: RunSummary,
     cause: Error | undefined,
@@ -47,7 +52,9 @@ export class RunFailedError extends Error {
     );
     this.name = 'RunFailedError';
     const code = cause ? exitCodeOf(cause) : 1;
-    this.exitCode = code === EXIT_BAD_INPUT && hosts.length === 0 ? EXIT_BAD_INPUT : 1;
+    this.reported = cause instanceof InterruptedError;
+    if (cause instanceof InterruptedError) this.exitCode = code;
+    else this.exitCode = code === EXIT_BAD_INPUT && hosts.length === 0 ? EXIT_BAD_INPUT : 1;
   }
 }
 
@@ -94,17 +101,23 @@ export class Session {
    */
   async execute<C extends PhaseContext>(phases: ReadonlyArray<Phase<C>>, ctx: C): Promise<RunSummary> {
     let summary: RunSummary;
+    const stderr = this.#opts.stderr ?? process.stderr;
+    const release = onInterrupt((signal) => {
+      const e = this.run.interrupt(signal);
+      stderr.write(`${this.#opts.command}: ${e.message}; stopping: summary and host logs written, lock released; run ${this.#opts.command} again to resume from what the hosts run (a second ${signal} exits at once)\n`);
+    });
     try {
       summary = await this.run.execute(phases, ctx);
       const rendered = summary.ok ? this.#opts.rendered?.() : undefined;
       if (rendered) summary = { ...summary, rendered };
     } finally {
+      release();
       await this.hostLogs?.close();
     }
     const stdout = this.#opts.stdout ?? process.stdout;
-    if (this.#opts.output === 'json') stdout.write(renderSummaryJson(summary));
-    else if (this.#opts.output === 'text') stdout.write(renderSummaryText(summary, chalkFor(stdout)));
-    else stdout.write(stringify(summary));
+    if (this.#opts.output === 'text') {
+      if (this.#opts.textSummary !== false) stdout.write(renderSummaryText(summary, chalkFor(stdout)));
+    } else writeDocument(this.#opts.output, summary, stdout);
     if (!summary.ok) throw new RunFailedError(summary, this.run.failure);
     return summary;
   }

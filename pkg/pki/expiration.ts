@@ -24,20 +24,11 @@ export interface CertFileText {
 export function expirationRows(source: string, files: CertFileText[], now = new Date()): ExpirationRow[] {
   const rows: ExpirationRow[] = [];
   for (const file of files) {
-    let pem: string | undefined;
-    if (file.path.endsWith('.conf')) pem = parseKubeconfig(file.text)?.certPem;
-    else if (file.path.endsWith('.crt')) pem = file.text;
-    if (pem === undefined) throw new UserError(`${source}: ${file.path}: not a kubeconfig with an embedded client certificate`);
-    let cert: X509Certificate;
-    try {
-      cert = new X509Certificate(pem);
-    } catch {
-      throw new UserError(`${source}: ${file.path}: not a PEM certificate`);
-    }
+    const cert = certificateIn(source, file);
     const expires = new Date(cert.validTo);
     const issuerCn = subjectOf({ subject: cert.issuer } as X509Certificate).commonName;
     rows.push({
-      name: file.path.replace(/^pki\//, '').replace(/\.crt$/, ''),
+      name: certName(file.path),
       source,
       expires,
       residualDays: Math.floor((expires.getTime() - now.getTime()) / DAY_MS),
@@ -46,6 +37,24 @@ export function expirationRows(source: string, files: CertFileText[], now = new 
     });
   }
   return rows.sort((a, b) => Number(a.isCa) - Number(b.isCa) || a.name.localeCompare(b.name));
+}
+
+/** A row's name for a file under /etc/kubernetes: "apiserver", "etcd/server", "admin.conf". */
+export function certName(path: string): string {
+  return path.replace(/^pki\//, '').replace(/\.crt$/, '');
+}
+
+/** The certificate a `*.crt` holds, or the client certificate embedded in a `*.conf`. */
+export function certificateIn(source: string, file: CertFileText): X509Certificate {
+  let pem: string | undefined;
+  if (file.path.endsWith('.conf')) pem = parseKubeconfig(file.text)?.certPem;
+  else if (file.path.endsWith('.crt')) pem = file.text;
+  if (pem === undefined) throw new UserError(`${source}: ${file.path}: not a kubeconfig with an embedded client certificate`);
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    throw new UserError(`${source}: ${file.path}: not a PEM certificate`);
+  }
 }
 
 /** Every `*.crt` and `*.conf` under `dir` (any layout: a kubeadm /etc/kubernetes copy or a sealts pki dir). */
@@ -70,8 +79,10 @@ export function residual(days: number): string {
 
 /** A table like `kubeadm certs check-expiration`, one section per source. */
 export function formatExpirationTable(rows: ExpirationRow[]): string {
-  const header = ['SOURCE', 'CERTIFICATE', 'EXPIRES', 'RESIDUAL TIME', 'CERTIFICATE AUTHORITY'];
-  const cells = rows.map((r) => [r.source, r.name, formatDate(r.expires), residual(r.residualDays), r.isCa ? '(CA)' : r.authority]);
+  // Rows read from hosts say whether the host serves the local PKI's certificate.
+  const compared = rows.some((r) => r.local !== undefined);
+  const header = ['SOURCE', 'CERTIFICATE', 'EXPIRES', 'RESIDUAL TIME', 'CERTIFICATE AUTHORITY', ...(compared ? ['LOCAL PKI'] : [])];
+  const cells = rows.map((r) => [r.source, r.name, formatDate(r.expires), residual(r.residualDays), r.isCa ? '(CA)' : r.authority, ...(compared ? [r.local ?? ''] : [])]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join('   ').trimEnd();
   return [line(header), ...cells.map(line)].join('\n') + '\n';

@@ -8,7 +8,7 @@ import { sh } from '../shell/quote.js';
 import { forEachHost, requireAllOk, targetOf, type Connection, type SshPool } from '../ssh/index.js';
 import { loadCaFromPem } from './ca.js';
 import { ensurePki } from './ensure.js';
-import { expirationRows } from './expiration.js';
+import { certificateIn, certName, expirationRows, type CertFileText } from './expiration.js';
 import { filesForMaster, KUBERNETES_DIR } from './layout.js';
 import { CA_NAMES, type CaName } from './specs.js';
 import type { CaPair, ExpirationRow, HostIdentity, PkiResult } from './types.js';
@@ -17,8 +17,12 @@ const PKI_DIR = `${KUBERNETES_DIR}/pki`;
 /** kubeadm's check-expiration lists these kubeconfigs; kubelet.conf is left out (kubelet rotates its own). */
 const CHECKED_KUBECONFIGS = ['admin.conf', 'super-admin.conf', 'controller-manager.conf', 'scheduler.conf'];
 
-/** Expiration rows of every master, read from its /etc/kubernetes. */
-export async function readExpirationsFromHosts(pool: SshPool, hosts: HostSpec[], concurrency: number): Promise<ExpirationRow[]> {
+/**
+ * Expiration rows of every master, read from its /etc/kubernetes; with `localPkiDir`, each row says
+ * whether that master has the local PKI's certificate (`local`), so a renewal that did not reach a
+ * host, or a certificate changed behind sealts' back, is named.
+ */
+export async function readExpirationsFromHosts(pool: SshPool, hosts: HostSpec[], concurrency: number, localPkiDir?: string): Promise<ExpirationRow[]> {
   const results = await forEachHost(
     hosts.map(targetOf),
     async (t) => {
@@ -31,13 +35,30 @@ export async function readExpirationsFromHosts(pool: SshPool, hosts: HostSpec[],
       const paths = listed.stdout
         .split('\n')
         .filter((p) => p.endsWith('.crt') ? p.startsWith(`${PKI_DIR}/`) : CHECKED_KUBECONFIGS.includes(posix.relative(KUBERNETES_DIR, p)));
-      const files = [];
+      const files: CertFileText[] = [];
       for (const p of paths.sort()) files.push({ path: posix.relative(KUBERNETES_DIR, p), text: (await conn.readFile(p, { sudo: true })).toString('utf8') });
-      return expirationRows(t.name, files);
+      const rows = expirationRows(t.name, files);
+      if (localPkiDir === undefined) return rows;
+      const local = await localFingerprints(localPkiDir, t.name);
+      const served = new Map(files.map((f) => [certName(f.path), local.get(f.path) === undefined ? 'none' : local.get(f.path) === certificateIn(t.name, f).fingerprint256 ? 'same' : 'differs'] as const));
+      return rows.map((r): ExpirationRow => ({ ...r, local: served.get(r.name) ?? 'none' }));
     },
     { concurrency },
   );
   return requireAllOk(results).flat();
+}
+
+/** sha256 fingerprints of the local PKI's certificates for master `ip`, by their path under /etc/kubernetes. */
+async function localFingerprints(pkiDir: string, ip: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const f of filesForMaster(pkiDir, ip, { initMaster: true, mustExist: false })) {
+    if (!f.remote.endsWith('.crt') && !f.remote.endsWith('.conf')) continue;
+    const text = await readFile(f.local, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const path = posix.relative(KUBERNETES_DIR, f.remote);
+    out.set(path, certificateIn(pkiDir, { path, text }).fingerprint256);
+  }
+  return out;
 }
 
 export interface ReissueOptions {
@@ -141,6 +162,12 @@ async function pushToMaster(conn: Connection, pkiDir: string, ip: string, initMa
     else if (r.code === 3) skipped.push(pod);
     else throw new HostError(conn.target.name, `restart ${pod}`, `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`);
   }
+  // The next master is not touched before this one serves again: with etcd restarted on two masters
+  // at once a 3-member cluster loses quorum, and the VIP needs an apiserver that answers.
+  if (restarted.includes('kube-apiserver') || restarted.includes('etcd')) {
+    const r = await conn.exec(sh(['sh', '-c', WAIT_APISERVER_READY, 'sh', ip, String(waitSeconds * 3)]), { sudo: true, check: false, step: 'wait for the apiserver', timeoutMs: (waitSeconds * 3 + 30) * 1000 });
+    if (r.code !== 0) throw new HostError(conn.target.name, 'wait for the apiserver', `${r.stderr.trim().split('\n').slice(-1)[0] ?? `exit ${r.code}`}; the masters after it were left as they were`);
+  }
   return { host: conn.target.name, written, restarted, skipped };
 }
 
@@ -161,6 +188,23 @@ const RESTART_STATIC_POD = [
   'else',
   '  sleep "$(( $2 < 20 ? $2 : 20 ))"',
   'fi',
+].join('\n');
+
+/**
+ * Wait (up to "$2" s) until the apiserver on this master ("$1") is ready, etcd included (/readyz
+ * checks it), asked with the rootfs' kubectl and admin.conf. Without crictl, which every sealts
+ * rootfs installs (as the restart above), this is no kubelet-run master: nothing to wait for.
+ */
+const WAIT_APISERVER_READY = [
+  'k=/usr/bin/kubectl',
+  'command -v crictl >/dev/null 2>&1 && [ -x "$k" ] || exit 0',
+  'i=0',
+  'while [ "$i" -lt "$2" ]; do',
+  '  "$k" --kubeconfig /etc/kubernetes/admin.conf --server "https://$1:6443" --request-timeout=5s get --raw /readyz >/dev/null 2>&1 && exit 0',
+  '  sleep 1; i=$((i+1))',
+  'done',
+  'echo "the apiserver on $1 is not ready $2 s after its restart" >&2',
+  'exit 1',
 ].join('\n');
 
 /** Exit 3 when kubelet is not a systemd unit here. */

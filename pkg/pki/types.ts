@@ -38,4 +38,6 @@ export interface ExpirationRow {
   /** The signing CA's name, or "" for a CA. */
   authority: string;
   isCa: boolean;
+  /** Read from a host: the same certificate as the local PKI's for that host, another one, or none there to compare. */
+  local?: 'same' | 'differs' | 'none';
 }

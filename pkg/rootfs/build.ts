@@ -4,17 +4,19 @@ import { cp, mkdtemp, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors/errors.js';
-import { packageRoot } from '../package/root.js';
 import { parseKubeVersion } from '../runtime/kubeadm/version.js';
 import { isTarGz, packTarGz } from './archive.js';
-import { stageRealContent } from './real-content.js';
+import { checkExecutables, hostArch } from './check.js';
+import { missingRealPiece, stageRealContent } from './real-content.js';
 import { computeManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
+import { DEFAULT_SKELETON } from './skeleton.js';
 
-/** The rootfs/ skeleton shipped with sealts (at the package root, for the sources and the build alike). */
-export const DEFAULT_SKELETON = path.join(packageRoot(), 'rootfs');
+export { DEFAULT_SKELETON, hostArch };
 
 /** Binaries a kubeadm rootfs cannot work without. */
 export const REQUIRED_BINARIES = ['kubeadm', 'kubelet', 'kubectl'];
+/** What containerd needs beside it: its runc shim and runc to run containers, ctr for init.sh's image imports. */
+export const CONTAINERD_COMPANIONS = ['containerd-shim-runc-v2', 'runc', 'ctr'];
 
 export interface BuildOptions {
   /** A directory of binaries to install as they are (e.g. the test stand-ins). */
@@ -27,10 +29,8 @@ export interface BuildOptions {
   skeleton?: string;
   /** Output: a directory (must not exist) or a path ending in .tar.gz. */
   out: string;
-}
-
-export function hostArch(): string {
-  return ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
+  /** Told what could not be checked on this machine (e.g. binaries of another arch are not run). */
+  onNote?: (note: string) => void;
 }
 
 async function mustBeDir(p: string, flag: string): Promise<void> {
@@ -38,29 +38,53 @@ async function mustBeDir(p: string, flag: string): Promise<void> {
   if (!st?.isDirectory()) throw new UserError(`${flag} ${p}: not a directory`);
 }
 
+/**
+ * --bin-dir: kubeadm, kubelet and kubectl there, containerd only with what it needs beside it, and
+ * every file an executable for `arch` (ELF of that machine, or a #! script such as the test
+ * stand-ins), the Kubernetes ones reporting `version` when they can run here.
+ */
+async function checkBinDir(binDir: string, version: string, arch: string): Promise<string[]> {
+  await mustBeDir(binDir, '--bin-dir');
+  const entries = await readdir(binDir, { withFileTypes: true });
+  const names = entries.map((e) => e.name);
+  const missing = REQUIRED_BINARIES.filter((b) => !names.includes(b));
+  if (missing.length > 0) throw new UserError(`--bin-dir ${binDir}: missing ${missing.join(', ')}`);
+  const lacking = CONTAINERD_COMPANIONS.filter((b) => !names.includes(b));
+  if (names.includes('containerd') && lacking.length > 0) {
+    throw new UserError(`--bin-dir ${binDir}: containerd without ${lacking.join(', ')} (containerd runs containers through its runc shim and runc; init.sh imports images with ctr)`);
+  }
+  // What init.sh installs into /usr/bin: the regular files (and links to them), dot files aside.
+  const files: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const f = path.join(binDir, e.name);
+    if ((await stat(f).catch(() => undefined))?.isFile()) files.push(f);
+  }
+  return checkExecutables(files.sort(), { version, arch, scripts: true });
+}
+
 export async function buildRootfs(o: BuildOptions): Promise<Manifest> {
   const version = parseKubeVersion(o.kubernetesVersion).text;
+  const arch = o.arch ?? hostArch();
   if (!o.binDir === !o.kubeBins) throw new UserError('rootfs build: give exactly one of --kube-bins (a real rootfs) and --bin-dir');
-  if (o.binDir) {
-    await mustBeDir(o.binDir, '--bin-dir');
-    const bins = await readdir(o.binDir);
-    const missing = REQUIRED_BINARIES.filter((b) => !bins.includes(b));
-    if (missing.length > 0) throw new UserError(`--bin-dir ${o.binDir}: missing ${missing.join(', ')}`);
-  }
   if (o.kubeBins) await mustBeDir(o.kubeBins, '--kube-bins');
   if (o.imagesDir) await mustBeDir(o.imagesDir, '--images-dir');
   if (await stat(o.out).catch(() => undefined)) throw new UserError(`-o ${o.out}: already exists`);
+  const notes = o.binDir ? await checkBinDir(o.binDir, version, arch) : [];
 
   const stage = isTarGz(o.out) ? await mkdtemp(path.join(os.tmpdir(), 'sealts-build-')) : o.out;
   try {
     await mkdir(stage, { recursive: true });
     await cp(o.skeleton ?? DEFAULT_SKELETON, stage, { recursive: true, filter: (src) => !path.basename(src).startsWith('.keep') });
     if (o.binDir) await cp(o.binDir, path.join(stage, 'bin'), { recursive: true });
-    if (o.kubeBins) await stageRealContent(stage, o.kubeBins, version, o.arch ?? hostArch());
+    if (o.kubeBins) notes.push(...(await stageRealContent(stage, o.kubeBins, version, arch)));
     if (o.imagesDir) await cp(o.imagesDir, path.join(stage, 'images'), { recursive: true });
-    const manifest = await computeManifest(stage, version, o.arch ?? hostArch());
+    const manifest = await computeManifest(stage, version, arch);
+    const lacking = o.kubeBins ? missingRealPiece(manifest) : undefined;
+    if (lacking) throw new UserError(`--kube-bins ${o.kubeBins}: the rootfs would lack ${lacking}, which init.sh needs`);
     await writeFile(path.join(stage, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o644 });
     if (isTarGz(o.out)) await packTarGz(stage, o.out);
+    for (const n of notes) o.onNote?.(n);
     return manifest;
   } catch (e) {
     await rm(o.out, { recursive: true, force: true });

@@ -1,8 +1,10 @@
 // Public surface of pkg/rootfs: build, load (verify locally), push + verify on hosts, run its scripts.
 export type { Manifest, ManifestFile } from './manifest.js';
 export { MANIFEST_FILE, readManifest, verifyDir, computeManifest } from './manifest.js';
-export { buildRootfs, DEFAULT_SKELETON, REQUIRED_BINARIES, hostArch, type BuildOptions } from './build.js';
+export { buildRootfs, DEFAULT_SKELETON, REQUIRED_BINARIES, CONTAINERD_COMPANIONS, hostArch, type BuildOptions } from './build.js';
+export { checkExecutables, executableKind, reportedVersion, KUBE_VERSION_ARGS, type Executable } from './check.js';
+export { skeletonAt, skeletonMessage, SKELETON_FILES, BUILD_HINT, type Skeleton } from './skeleton.js';
 export { loadRootfs, type LoadedRootfs } from './load.js';
 export { pushRootfs, verifyOnHost, assertRootfsIntact, runInitScript, runCleanScript, REMOTE_ROOTFS, type PushOutcome } from './push.js';
 export { describeRootfs, summaryText, type RootfsSummary } from './describe.js';
-export { hasLocalImages, IMAGE_REFS, assertBinaryVersions, HOST_BINARIES, CNI_PLUGINS } from './real-content.js';
+export { hasLocalImages, IMAGE_REFS, assertBinaryVersions, missingRealPiece, HOST_BINARIES, CNI_PLUGINS } from './real-content.js';

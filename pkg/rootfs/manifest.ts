@@ -6,6 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors/errors.js';
+import { noManifestMessage } from './skeleton.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -63,6 +64,8 @@ export async function readManifest(dir: string): Promise<Manifest> {
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
+    // No manifest at all: the skeleton (or some other directory), said as such rather than ENOENT.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(await noManifestMessage(dir));
     throw new UserError(`${file}: cannot read the rootfs manifest: ${(e as Error).message}`);
   }
   const m = raw as Partial<Manifest>;

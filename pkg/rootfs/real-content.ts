@@ -2,17 +2,14 @@
 // (scripts/kube-bins.sh): the host binaries (kubeadm, kubelet, kubectl, etcdctl, etcdutl, containerd and its
 // shim and ctr, runc), the CNI plugins, and every image as an OCI archive under images/<role>/.
 // runc and the CNI plugins are Debian's (packages runc, containernetworking-plugins) from this machine.
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { UserError } from '../errors/errors.js';
-import { mustRelease } from '../versions/index.js';
+import { imagesOf, mustRelease } from '../versions/index.js';
+import { checkExecutables, reportedVersion } from './check.js';
 import { imageArchivePath, kubeImageSpecs } from './kube-images.js';
 import { writeOciArchive } from './oci.js';
 import type { Manifest } from './manifest.js';
-
-const run = promisify(execFile);
 
 /** Installed on every host by init.sh (bin/ -> /usr/bin). */
 export const HOST_BINARIES = ['kubeadm', 'kubelet', 'kubectl', 'etcdctl', 'etcdutl', 'containerd', 'containerd-shim-runc-v2', 'ctr'];
@@ -27,35 +24,30 @@ async function mustExist(file: string, hint: string): Promise<void> {
   if (!(await stat(file).catch(() => undefined))?.isFile()) throw new UserError(`${file}: missing (${hint})`);
 }
 
-/** "v1.36.3" from each Kubernetes binary's own version output: what the files really are. */
-export async function binaryVersions(binDir: string): Promise<Record<string, string>> {
-  const ask: Record<string, string[]> = { kubeadm: ['version', '-o', 'short'], kubelet: ['--version'], kubectl: ['version', '--client'] };
-  const out: Record<string, string> = {};
-  for (const [name, args] of Object.entries(ask)) {
-    const r = await run(path.join(binDir, name), args, { timeout: 30_000 }).catch((e: Error & { stderr?: string }) => {
-      throw new UserError(`${path.join(binDir, name)} ${args.join(' ')}: ${(e.stderr || e.message).split('\n')[0]}`);
-    });
-    out[name] = /v\d+\.\d+\.\d+\S*/.exec(r.stdout)?.[0] ?? r.stdout.trim();
-  }
-  return out;
-}
-
-/** Refuses binaries whose reported version is not `version`. */
+/** Refuses binaries whose reported version is not `version` (kubeadm, kubelet, kubectl: what a host runs itself). */
 export async function assertBinaryVersions(binDir: string, version: string, what: string): Promise<void> {
-  const got = await binaryVersions(binDir);
-  const wrong = Object.entries(got).filter(([, v]) => v !== version);
+  const names = ['kubeadm', 'kubelet', 'kubectl'];
+  const got = await Promise.all(names.map((n) => reportedVersion(path.join(binDir, n), n)));
+  const wrong = names.map((n, i) => [n, got[i]!] as const).filter(([, v]) => v !== version);
   if (wrong.length > 0) throw new UserError(`${what}: ${wrong.map(([n, v]) => `${n} is ${v}`).join(', ')}, not ${version}`);
 }
 
-/** Stages bin/, cni/ and images/ of a real rootfs for `version` into `stage`. */
-export async function stageRealContent(stage: string, cacheDir: string, version: string, arch: string): Promise<void> {
+/**
+ * Stages bin/, cni/ and images/ of a real rootfs for `version` into `stage`, after checking every
+ * binary that goes in (ELF of `arch`; the Kubernetes ones report `version`). Returns notes on what
+ * could not be checked here (binaries of another arch than this machine's are not run).
+ */
+export async function stageRealContent(stage: string, cacheDir: string, version: string, arch: string): Promise<string[]> {
   mustRelease(version);
   const bins = path.join(cacheDir, 'bin');
   const hint = `build it with: scripts/kube-bins.sh ${version}`;
   for (const b of [...HOST_BINARIES, ...IMAGE_BINARIES]) await mustExist(path.join(bins, b), hint);
   await mustExist(RUNC, 'install Debian\'s runc');
   for (const p of CNI_PLUGINS) await mustExist(path.join(CNI_SOURCE, p), 'install Debian\'s containernetworking-plugins');
-  await assertBinaryVersions(bins, version, `--kube-bins ${cacheDir}`);
+  const notes = await checkExecutables(
+    [...[...HOST_BINARIES, ...IMAGE_BINARIES].map((b) => path.join(bins, b)), RUNC, ...CNI_PLUGINS.map((p) => path.join(CNI_SOURCE, p))],
+    { version, arch, scripts: false },
+  );
 
   await mkdir(path.join(stage, 'bin'), { recursive: true });
   for (const b of HOST_BINARIES) await copyFile(path.join(bins, b), path.join(stage, 'bin', b));
@@ -70,6 +62,22 @@ export async function stageRealContent(stage: string, cacheDir: string, version:
     refs.push(`${img.role} ${imageArchivePath(img)} ${img.ref}\n`);
   }
   await writeFile(path.join(stage, IMAGE_REFS), refs.join(''), { mode: 0o644 });
+  return notes;
+}
+
+/**
+ * What a real rootfs must hold for init.sh and the kubeadm runtime: the host binaries, containerd's
+ * runc, the CNI plugins, images/refs and every image it lists for `version`. The first missing piece, or undefined.
+ */
+export function missingRealPiece(m: Manifest): string | undefined {
+  const have = new Set(m.files.map((f) => f.path));
+  const wanted = [
+    ...[...HOST_BINARIES, 'runc'].map((b) => `bin/${b}`),
+    ...CNI_PLUGINS.map((p) => `cni/${p}`),
+    IMAGE_REFS,
+    ...imagesOf(m.kubernetesVersion).map((img) => imageArchivePath(img)),
+  ];
+  return wanted.find((p) => !have.has(p));
 }
 
 /** "ROLE FILE REF" per image: init.sh imports by it, apply knows from it that nothing is pulled. */

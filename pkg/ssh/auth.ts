@@ -24,6 +24,17 @@ export function expandHome(p: string): string {
 /** Thrown for a credential that can never work (missing or unreadable key): not worth a retry. */
 export class CredentialError extends Error {}
 
+/** Why a key file cannot be used (missing, unreadable, not a key, encrypted without a passphrase), or undefined. */
+export async function keyFileProblem(file: string, passphrase: Secret | undefined): Promise<string | undefined> {
+  try {
+    await loadKey(file, passphrase);
+    return undefined;
+  } catch (e) {
+    if (e instanceof CredentialError) return e.message;
+    throw e;
+  }
+}
+
 async function loadKey(file: string, passphrase: Secret | undefined): Promise<Buffer> {
   let key: Buffer;
   try {

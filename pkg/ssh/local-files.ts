@@ -9,7 +9,7 @@ import { UserError } from '../errors/errors.js';
 import { LocalHashCache, localHashCachePath, stampKey, type FileStamp } from './local-hash-cache.js';
 import type { UploadFile } from './types.js';
 
-/** Read size for hashing: 16x Node's default, measurably faster (PERF-NOTES.md). */
+/** Read size for hashing: 16x Node's default, measurably faster for the rootfs (bench/RESULTS.md: upload streams read 256 KB chunks). */
 export const READ_CHUNK = 1 << 20;
 /**
  * Read size for upload streams: 4x Node's default. Every host's stream holds a chunk or two, so

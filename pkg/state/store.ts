@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors/errors.js';
 import { writeFileAtomic } from './atomic.js';
-import { acquireLock, type Lock } from './lock.js';
+import { acquireLock, type Lock, type LockOptions } from './lock.js';
 import { parseState, type StateFile } from './schema.js';
 
 const DIR_MODE = 0o700;
@@ -112,9 +112,9 @@ export class ClusterState {
   }
 
   /** Take the cluster lock; a second apply on the same cluster fails naming the pid holding it. */
-  async lock(): Promise<Lock> {
+  async lock(o: LockOptions = {}): Promise<Lock> {
     await this.ensureDir();
-    return acquireLock(this.lockPath, this.name);
+    return acquireLock(this.lockPath, this.name, o);
   }
 
   /**

@@ -21,7 +21,7 @@ export interface AdoptRequest extends RunStreams {
 }
 
 export async function adoptCluster(req: AdoptRequest): Promise<void> {
-  await withCluster({ flags: req.flags, clusterfile: { path: req.clusterfilePath, cluster: req.cluster }, lock: true }, async (c) => {
+  await withCluster({ flags: req.flags, clusterfile: { path: req.clusterfilePath, cluster: req.cluster }, lock: true, command: 'adopt' }, async (c) => {
     const { session, ctx } = await startRun(c, { command: 'adopt', flags: req.flags, stdout: req.stdout, stderr: req.stderr });
     await executeRun(session, ADOPT_PHASES, ctx);
   });

@@ -48,7 +48,7 @@ export interface ApplyRequest extends RunStreams {
 }
 
 export async function applyCluster(req: ApplyRequest): Promise<void> {
-  await withCluster({ flags: req.flags, clusterfile: { path: req.clusterfilePath, cluster: req.cluster }, lock: true }, async (c) => {
+  await withCluster({ flags: req.flags, clusterfile: { path: req.clusterfilePath, cluster: req.cluster }, lock: true, command: 'apply', needs: { image: true } }, async (c) => {
     const { session, ctx } = await startRun(c, { command: 'apply', flags: req.flags, stdout: req.stdout, stderr: req.stderr });
     // A first apply needs every key: they depend on nothing from the hosts, so the thread pool
     // makes them while SSH connects, facts come in and the rootfs is pushed.

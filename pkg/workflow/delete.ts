@@ -45,7 +45,7 @@ function ipOf(s: string): string {
 }
 
 export async function deleteHosts(o: DeleteRequest): Promise<void> {
-  await withCluster({ flags: o.flags, lock: true }, async (c) => {
+  await withCluster({ flags: o.flags, lock: true, command: 'delete' }, async (c) => {
     const recorded = c.cluster.hosts.filter((h) => c.stateFile!.hosts[h.ip]);
     const pick = (ips: string[], role: 'master' | 'node') =>
       ips.map(ipOf).map((ip) => {

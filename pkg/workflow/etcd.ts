@@ -30,7 +30,7 @@ export interface EtcdRequest {
 }
 
 async function runEtcd(command: 'etcd backup' | 'etcd restore', phases: ReadonlyArray<Phase<EtcdRun>>, o: EtcdRequest): Promise<void> {
-  await withCluster({ flags: o.flags, lock: true }, async (c) => {
+  await withCluster({ flags: o.flags, lock: true, command }, async (c) => {
     const { session, ctx: base } = await startRun(c, { command, flags: o.flags });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const file = o.file ?? join(c.state.dir, 'backups', `etcd-${stamp}.db`);

@@ -8,5 +8,6 @@ export { writeKubeconfig, localKubeconfig, mergeKubeconfig, type KubeconfigReque
 export { clusterStatus, type HostStatus, type StatusRequest } from './status.js';
 export { planCluster, type PlanRequest } from './plan.js';
 export { withCluster, type OpenedCluster, type RunFlags } from './open.js';
+export { checkLocalInputs, type LocalInputNeeds } from './local-inputs.js';
 export { backupEtcd, restoreEtcd, ETCD_BACKUP_PHASES, ETCD_RESTORE_PHASES, type EtcdRequest } from './etcd.js';
 export { upgradeCluster, UPGRADE_PHASES, type UpgradeRequest } from './upgrade.js';

@@ -9,6 +9,9 @@ import { UserError } from '../errors/errors.js';
 import type { OutputFormat } from '../output/format.js';
 import { SshPool } from '../ssh/index.js';
 import type { LineSink } from '../ssh/types.js';
+import { InterruptedError, onInterrupt } from '../phase/interrupt.js';
+import { errorDocument, writeDocument, wroteDocument } from '../output/document.js';
+import { checkLocalInputs, type LocalInputNeeds } from './local-inputs.js';
 import { openState, resolveClusterName, type ClusterState, type Lock, type StateFile } from '../state/index.js';
 
 /** What every command receives from its flags, already validated (cmd/global.ts). */
@@ -20,6 +23,8 @@ export interface RunFlags {
   output: OutputFormat;
   yes: boolean;
   debug: boolean;
+  /** --quiet: no progress, no notes or warnings, no text summary of a run that succeeded: errors only. */
+  quiet: boolean;
 }
 
 export interface OpenOptions {
@@ -28,6 +33,10 @@ export interface OpenOptions {
   clusterfile?: { path: string; cluster: Cluster };
   /** The command changes the cluster: take its lock (not in a dry run). */
   lock: boolean;
+  /** Names the command in the lock and in messages. */
+  command?: string;
+  /** Local files checked before anything else (default: the SSH keys, not the image). */
+  needs?: Partial<LocalInputNeeds>;
 }
 
 export interface OpenedCluster {
@@ -59,9 +68,24 @@ export async function withCluster<T>(o: OpenOptions, fn: (c: OpenedCluster) => P
     clusterfilePath = state.clusterfilePath;
     cluster = parseClusterfile(text, clusterfilePath, { baseDir: state.dir });
   }
+  await checkLocalInputs(cluster, { keys: o.needs?.keys ?? true, image: o.needs?.image ?? false });
   // A corrupt state.json stops every command (exit 2) rather than being taken for "no state".
   const stateFile = await state.read();
-  const lock: Lock | undefined = o.lock && !o.flags.dryRun ? await state.lock() : undefined;
+  const lock: Lock | undefined =
+    o.lock && !o.flags.dryRun ? await state.lock({ command: o.command, warn: (line) => o.flags.quiet || process.stderr.write(`warning: ${line}\n`) }) : undefined;
+  // A signal outside a run (a run takes it first and unwinds through the finally below): the lock
+  // goes with the process, not left for the next command to take over.
+  const command = o.command ?? 'sealts';
+  const released = onInterrupt((signal) => {
+    const e = new InterruptedError(signal, '');
+    process.stderr.write(`${command}: ${e.message}${lock ? '; lock released' : ''}${o.lock ? `; run ${command} again to resume` : ''}\n`);
+    lock?.releaseNow();
+    if (o.flags.output !== 'text' && !wroteDocument()) writeDocument(o.flags.output, errorDocument(command, e));
+    process.exit(e.exitCode);
+  });
+  // However the process ends (a second signal exits at once), the lock goes with it.
+  const releaseAtExit = () => lock?.releaseNow();
+  if (lock) process.on('exit', releaseAtExit);
   const pools: SshPool[] = [];
   try {
     return await fn({
@@ -78,6 +102,9 @@ export async function withCluster<T>(o: OpenOptions, fn: (c: OpenedCluster) => P
     });
   } finally {
     for (const p of pools) await p.closeAll();
-    await lock?.release();
+    released();
+    // At once, not awaited: a second signal may end the process any moment now.
+    lock?.releaseNow();
+    process.off('exit', releaseAtExit);
   }
 }

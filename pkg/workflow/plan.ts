@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { loadClusterfile, renderClusterfile } from '../clusterfile/index.js';
 import type { Cluster, HostSpec } from '../clusterfile/types.js';
 import { UserError } from '../errors/errors.js';
+import { writeDocument, writeRenderedDocument } from '../output/document.js';
 import { defaultHostname } from '../pki/index.js';
 import { runtimeFor } from '../runtime/index.js';
 import type { RunSummary } from '../output/summary.js';
@@ -64,18 +65,19 @@ export async function planCluster(req: PlanRequest): Promise<RunSummary | undefi
   if (req.offline) {
     if (req.flags.output === 'text') throw new UserError('plan --offline shows only the rendered documents: add -o yaml or -o json');
     const rendered = renderedOffline(cluster);
-    stdout.write(req.flags.output === 'json' ? `${JSON.stringify({ command: 'plan', cluster: cluster.name, offline: true, rendered }, null, 2)}\n` : planYaml(cluster, rendered, true));
+    if (req.flags.output === 'json') writeDocument('json', { command: 'plan', cluster: cluster.name, offline: true, rendered }, stdout);
+    else writeRenderedDocument(planYaml(cluster, rendered, true), stdout);
     return undefined;
   }
   const flags = { ...req.flags, dryRun: true, output: req.flags.output === 'yaml' ? ('json' as const) : req.flags.output };
-  return withCluster({ flags, clusterfile: { path: req.file, cluster }, lock: false }, async (c) => {
+  return withCluster({ flags, clusterfile: { path: req.file, cluster }, lock: false, needs: { image: true } }, async (c) => {
     const sink = new Writable({ write: (_chunk, _enc, done) => done() });
     const yaml = req.flags.output === 'yaml';
     // Read when the phases have run (the summary carries them in -o json): from the same facts and plan.
     const rendered = () => (ctx.plan ? renderedFromFacts(ctx) : undefined);
     const { session, ctx } = await startRun(c, { command: 'plan', flags, quiet: true, stdout: yaml ? sink : stdout, stderr: req.stderr, rendered });
     const summary = await executeRun(session, APPLY_PHASES, ctx);
-    if (yaml) stdout.write(planYaml(cluster, rendered() ?? {}, false));
+    if (yaml) writeRenderedDocument(planYaml(cluster, rendered() ?? {}, false), stdout);
     return yaml ? undefined : summary;
   });
 }

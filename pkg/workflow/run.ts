@@ -34,7 +34,9 @@ export async function startRun(c: OpenedCluster, o: StartOptions): Promise<{ ses
     dryRun: f.dryRun,
     concurrency: f.concurrency,
     debug: f.debug,
-    quiet: o.quiet,
+    quiet: o.quiet || f.quiet,
+    // --quiet leaves out the text summary of a run, except plan's: there the summary is the answer.
+    textSummary: !f.quiet || o.quiet === true,
     stdout: o.stdout,
     stderr: o.stderr,
     rendered: o.rendered,

@@ -1,7 +1,7 @@
 // `sealts status`: each recorded host as it is now: reachable over SSH, its membership facts
 // (control plane, kubelet running, version), and whether the control plane lists it as a Node
 // (asked once, through the first recorded master whose facts say it runs a control plane).
-import { stringify } from 'yaml';
+import { writeDocument } from '../output/document.js';
 import { connectHost, type HostExec } from '../host/exec.js';
 import { runtimeFor, type MemberFacts } from '../runtime/index.js';
 import { withCluster, type RunFlags } from './open.js';
@@ -67,8 +67,7 @@ export async function clusterStatus(o: StatusRequest): Promise<HostStatus[]> {
       }
     }
     const out = o.stdout ?? process.stdout;
-    if (o.flags.output === 'json') out.write(JSON.stringify({ cluster: cluster.name, hosts: rows }, null, 2) + '\n');
-    else if (o.flags.output === 'yaml') out.write(stringify({ cluster: cluster.name, hosts: rows }));
+    if (o.flags.output !== 'text') writeDocument(o.flags.output, { cluster: cluster.name, hosts: rows }, out);
     else {
       out.write(`cluster ${cluster.name}\n`);
       for (const r of rows) out.write(`${r.ip.padEnd(16)} ${r.roles.join(',').padEnd(7)} ${(r.hostname ?? '-').padEnd(14)} ${r.reachable ? 'reachable' : 'UNREACHABLE'} kubelet=${r.kubelet} node=${r.node}${r.version ? ` ${r.version}` : ''}${r.error ? `  (${r.error})` : ''}\n`);

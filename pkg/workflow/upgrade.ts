@@ -32,7 +32,7 @@ export interface UpgradeRequest extends RunStreams {
 
 export async function upgradeCluster(req: UpgradeRequest): Promise<void> {
   if (!Number.isInteger(req.maxUnavailable) || req.maxUnavailable < 1) throw new UserError(`--max-unavailable: expected a positive integer, got ${req.maxUnavailable}`);
-  await withCluster({ flags: req.flags, clusterfile: { path: req.clusterfilePath, cluster: req.cluster }, lock: true }, async (c) => {
+  await withCluster({ flags: req.flags, clusterfile: { path: req.clusterfilePath, cluster: req.cluster }, lock: true, command: 'upgrade', needs: { image: true } }, async (c) => {
     if (!c.stateFile) throw new UserError(`cluster ${req.cluster.name}: sealts holds no state for it here (sealts adopt -f ${req.clusterfilePath} first)`);
     const { session, ctx: base } = await startRun(c, { command: 'upgrade', flags: req.flags, stdout: req.stdout, stderr: req.stderr });
     const ctx = Object.assign(base, { maxUnavailable: req.maxUnavailable }) as UpgradeRun;

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { lines, REPO, runWithInput, sealts } from './helpers.js';
+import { lines, REPO, runWithInput, sealts, usableExample } from './helpers.js';
 
-const EXAMPLE = 'clusterfiles/single-master.yaml';
-const HA = 'clusterfiles/ha.yaml';
+const EXAMPLE = 'clusterfiles/fleet/single-master.yaml';
+const HA = 'clusterfiles/fleet/ha.yaml';
 let home: string;
 let env: NodeJS.ProcessEnv;
 
@@ -45,7 +45,8 @@ describe('sealts CLI basics', () => {
     const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
     const r = await sealts(['--version']);
     assert.equal(r.code, 0);
-    assert.equal(r.stdout.trim(), pkg.version);
+    assert.equal(r.stdout.split('\n')[0], `sealts ${pkg.version}`);
+    assert.match(r.stdout, /^Kubernetes v\d+\.\d+\.\d+ \(default\)$/m);
   });
 
   it('an unknown command is exit 2 with one line', async () => {
@@ -125,14 +126,14 @@ describe('plan', () => {
   // What plan decides from the hosts' facts is tested on the fleet (test/e2e/decide-cli.test.ts);
   // here the hosts of the examples do not exist.
   it('text: the hosts are contacted first; unreachable ones fail the plan naming each host', async () => {
-    const r = await sealts(['plan', '-f', EXAMPLE], env);
+    const r = await sealts(['plan', '-f', await usableExample(EXAMPLE, home)], env);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^1\. {2}Connect/m);
     assert.match(r.stderr, /^error: plan failed on \d+ host\(s\): 198\.18\.0\.11: connect: /m);
   });
 
   it('json: exactly one JSON document on stdout, also when the plan fails', async () => {
-    const r = await sealts(['plan', '-f', HA, '-o', 'json'], env);
+    const r = await sealts(['plan', '-f', await usableExample(HA, home), '-o', 'json'], env);
     assert.equal(r.code, 1, r.stderr);
     const doc = JSON.parse(r.stdout) as { command: string; dryRun: boolean; ok: boolean; errors: Array<{ host?: string }> };
     assert.equal(doc.command, 'plan');
@@ -157,6 +158,13 @@ describe('plan', () => {
   it('--cluster that contradicts the Clusterfile\'s name is refused before any host (exit 2, both names)', async () => {
     const r = await sealts(['--cluster', 'not-this-one', 'apply', '-f', EXAMPLE, '--yes'], env);
     assertBadInput(r, /^error: --cluster not-this-one contradicts .*, which names cluster \S+$/);
+  });
+
+  it('flags that contradict each other are refused, never one silently ignored (exit 2)', async () => {
+    assertBadInput(await sealts(['kubeconfig', '--merge', '--out', join(home, 'kc')], env), /^error: kubeconfig: --merge writes into your kubeconfig, --out to a file of its own: give one of them$/);
+    assertBadInput(await sealts(['cert', 'check-expiration', '--dir', home, '-f', EXAMPLE], env), /^error: cert check-expiration: --dir reads a local directory, -f the hosts of a Clusterfile: give one of them$/);
+    assertBadInput(await sealts(['delete', '--all', '--nodes', '198.18.0.21', '--yes'], env), /^error: delete: --all cannot be combined with --masters\/--nodes$/);
+    assertBadInput(await sealts(['exec', '--cluster', 'x', '--hosts', '198.18.0.21', '--', 'true'], env), /^error: /);
   });
 
   it('a missing file is exit 2 with one line naming it', async () => {
@@ -189,7 +197,7 @@ describe('plan', () => {
     await import('node:fs/promises').then((fs) => fs.mkdir(cdir, { recursive: true }));
     await writeFile(join(cdir, 'state.json'), 'not json');
     try {
-      assertBadInput(await sealts(['plan', '-f', EXAMPLE], env), new RegExp(`^error: ${join(cdir, 'state.json').replace(/[.]/g, '\\.')}: corrupt state file`));
+      assertBadInput(await sealts(['plan', '-f', await usableExample(EXAMPLE, home)], env), new RegExp(`^error: ${join(cdir, 'state.json').replace(/[.]/g, '\\.')}: corrupt state file`));
     } finally {
       await rm(cdir, { recursive: true, force: true });
     }

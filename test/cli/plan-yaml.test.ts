@@ -10,7 +10,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { ORACLE, validate } from '../runtime/kubeadm-oracle.js';
 import { REPO, sealts } from './helpers.js';
 
-const HA = 'clusterfiles/ha.yaml';
+const HA = 'clusterfiles/fleet/ha.yaml';
 let home: string;
 let env: NodeJS.ProcessEnv;
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spinnerFits } from '../../pkg/output/progress.js';
-import { REPO } from './helpers.js';
+import { REPO, usableExample } from './helpers.js';
 
 let home: string;
 before(async () => {
@@ -38,7 +38,7 @@ function onPty(cols: number, args: string): Promise<{ code: number | null; out: 
 describe('progress on any terminal size', () => {
   it('a 0-column pty gets plain lines and the run ends (no spinner loop)', async () => {
     // The example's hosts cannot be reached from here: apply fails at Connect, after its progress starts.
-    const r = await onPty(0, 'apply -f clusterfiles/single-master.yaml --yes');
+    const r = await onPty(0, `apply -f ${await usableExample('clusterfiles/fleet/single-master.yaml', home)} --yes`);
     assert.ok(r.ms < 45_000, `ended after ${r.ms} ms`);
     assert.notEqual(r.code, null, 'ended by itself, not by the deadline');
     assert.ok(r.out.length < 20_000, `${r.out.length} bytes written`);

@@ -771,6 +771,34 @@ status: {}
       'bad.yaml:17:5: spec.ssh: unknown field "pkData"',
     ],
   },
+  {
+    name: 'documentation addresses (RFC 5737): the examples\' placeholders, once per entry, ranges and ports included',
+    text: `apiVersion: sealts.io/v1
+kind: Cluster
+metadata: {name: demo}
+spec:
+  image: ./rootfs-v1.36.3
+  ssh:
+    pk: ~/.ssh/id_ed25519
+    bastion: {host: 203.0.113.10, pk: ~/.ssh/id_ed25519}
+  hosts:
+    - ips: [192.0.2.11-13]
+      roles: [master]
+    - ips: [198.18.0.21, 198.51.100.22:2222, 192.0.2.21]
+      roles: [node]
+      ssh: {bastion: {host: 198.51.100.1, passwd: jump-pass}}
+    - ips: [198.18.0.31]
+      roles: [node]
+      ssh: {bastion: {host: jump.example.com, passwd: jump-pass}}
+`,
+    expected: [
+      "bad.yaml:8:21: spec.ssh.bastion.host: 203.0.113.10 is a documentation address (RFC 5737, 203.0.113.0/24), a placeholder in the examples: replace it with your bastion's address",
+      "bad.yaml:10:13: spec.hosts[0].ips[0]: 192.0.2.11 is a documentation address (RFC 5737, 192.0.2.0/24), a placeholder in the examples: replace it with your hosts' addresses",
+      "bad.yaml:12:26: spec.hosts[1].ips[1]: 198.51.100.22 is a documentation address (RFC 5737, 198.51.100.0/24), a placeholder in the examples: replace it with your hosts' addresses",
+      "bad.yaml:12:46: spec.hosts[1].ips[2]: 192.0.2.21 is a documentation address (RFC 5737, 192.0.2.0/24), a placeholder in the examples: replace it with your hosts' addresses",
+      "bad.yaml:14:29: spec.hosts[1].ssh.bastion.host: 198.51.100.1 is a documentation address (RFC 5737, 198.51.100.0/24), a placeholder in the examples: replace it with your bastion's address",
+    ],
+  },
 ];
 
 for (const c of cases) {

@@ -1,10 +1,12 @@
 // Good Clusterfiles: defaults filled in one place, hosts expanded and merged, secrets wrapped.
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { UserError } from '../../pkg/errors/errors.js';
 import { isSecret } from '../../pkg/secret/secret.js';
 import { DEFAULT_VERSIONS, loadClusterfile, masters, nodes, parseClusterfile } from '../../pkg/clusterfile/index.js';
+import { expandHome } from '../../pkg/ssh/auth.js';
 import { BASE_SPEC, clusterfile, parse, problems } from './helpers.js';
 
 const here = path.resolve('.');
@@ -22,6 +24,8 @@ test('a minimal file gets every default', () => {
     env: {},
     overrides: [],
     source: 'good.yaml',
+    // The files it names (here the image; password login, no key), where they are written.
+    localFiles: [{ kind: 'image', field: 'spec.image', path: path.join(path.dirname(here), 'rootfs'), file: 'good.yaml', line: 6, column: 10 }],
   });
   assert.equal(ssh.user, 'root');
   assert.equal(ssh.port, 22);
@@ -88,6 +92,16 @@ test('~ in key paths is left for the SSH engine; a bastion gets its defaults', (
   assert.equal(c.ssh.bastion?.port, 22);
   assert.equal(c.ssh.bastion?.user, 'root');
   assert.equal(c.ssh.bastion?.passwd?.reveal(), 'jump-pass');
+});
+
+test('a leading ~/ in the image path is the home directory; in key paths the SSH engine expands it', () => {
+  const at = (image: string) => parse(clusterfile(BASE_SPEC.replace('image: ../rootfs', `image: ${image}`))).image;
+  assert.equal(at('~/images/rootfs-v1.36.3'), path.join(os.homedir(), 'images', 'rootfs-v1.36.3'));
+  assert.equal(at('"~"'), os.homedir());
+  assert.equal(at('~other/rootfs'), path.join(here, '~other', 'rootfs'), 'only ~ and ~/ mean the home directory');
+  assert.equal(at('./rootfs-v1.36.3'), path.join(here, 'rootfs-v1.36.3'));
+  const c = parse(clusterfile(BASE_SPEC.replace('passwd: s3cret-pass', 'pk: ~/.ssh/id_ed25519')));
+  assert.equal(expandHome(c.hosts[0]!.ssh.pk!), path.join(os.homedir(), '.ssh', 'id_ed25519'));
 });
 
 test('secrets from the environment (passwdFromEnv, sudoPasswdFromEnv)', () => {

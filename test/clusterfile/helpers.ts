@@ -59,9 +59,12 @@ export function assertRoundTrip(c: Cluster, env: NodeJS.ProcessEnv = NO_AGENT): 
   } catch (e) {
     assert.fail(`the rendered Clusterfile does not parse: ${e instanceof UserError ? e.details.join('\n') : String(e)}\n${text}`);
   }
-  const { warnings: _w1, ...a } = c;
-  const { warnings: _w2, ...b } = again;
+  // localFiles say where each file is written: the same files, at other lines in the rendered text.
+  const unplaced = (x: Cluster) => x.localFiles?.map(({ line: _l, column: _c, file: _f, ...f }) => f);
+  const { warnings: _w1, localFiles: _l1, ...a } = c;
+  const { warnings: _w2, localFiles: _l2, ...b } = again;
   assert.deepEqual(revealed(b), revealed(a));
+  assert.deepEqual(revealed(unplaced(again)), revealed(unplaced(c)));
 }
 
 /** The repository root, so tests do not depend on the working directory. */

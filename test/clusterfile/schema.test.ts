@@ -28,7 +28,9 @@ test('the schema carries the defaults, enums and descriptions of the field table
 
 test('every document of every example conforms to the schema', async () => {
   const schema = toJsonSchema();
-  for (const f of (await readdir(path.join(REPO, 'clusterfiles'))).filter((f) => f.endsWith('.yaml'))) {
+  const examples = (await readdir(path.join(REPO, 'clusterfiles'), { recursive: true })).filter((f) => f.endsWith('.yaml'));
+  assert.ok(examples.some((f) => f.startsWith('fleet/')) && examples.some((f) => !f.includes('/')), 'real-machine and fleet examples');
+  for (const f of examples) {
     const text = await readFile(path.join(REPO, 'clusterfiles', f), 'utf8');
     for (const doc of parseAllDocuments(text) as unknown as { toJS(): unknown }[]) {
       assert.deepEqual(schemaErrors(schema, doc.toJS()), [], f);

@@ -14,7 +14,7 @@ import { fleetUp, type Fleet } from '../fleet/index.js';
 import { BUSYBOX_IMAGE, busyboxOciArchive } from '../fleet/oci-image.js';
 import { trustFleet } from './cli-cluster.js';
 import { assertAsBefore, lookAt, type HostLook } from './host-look.js';
-import { eventually, kubectl, realClusterfileText, realRootfs } from './real-kube.js';
+import { eventually, kubectl, realClusterfileText, realRootfs, webWorkload } from './real-kube.js';
 
 let fleet: Fleet;
 let work: string;
@@ -37,32 +37,6 @@ after(async () => {
   await fleet?.down();
   if (work) await rm(work, { recursive: true, force: true });
 });
-
-const WEB = (image: string) => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: default}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      topologySpreadConstraints:
-        - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}
-      containers:
-        - name: web
-          image: ${image}
-          imagePullPolicy: Never
-          command: [/bin/sh, -c, 'mkdir -p /www && echo "$HOSTNAME" > /www/index.html && exec /bin/busybox httpd -f -p 8080 -h /www']
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: default}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
-`;
 
 /** The body of GET / on host:port, fetched inside `pod` (busybox nc: Debian's static busybox wget segfaults). */
 async function httpFromPod(master: string, pod: string, host: string, port: number): Promise<string> {
@@ -98,7 +72,7 @@ test('sealts apply brings up a real cluster: 1 master + 2 nodes, nothing by hand
   // A locally built image (static busybox) on both nodes, a 2-replica Deployment spread over them.
   const archive = await busyboxOciArchive();
   for (const n of [n1!, n2!]) await fleet.runOk(n, ['ctr', '-n', 'k8s.io', 'images', 'import', '-'], { input: archive });
-  await kubectl(fleet, m!, ['apply', '-f', '-'], WEB(BUSYBOX_IMAGE));
+  await kubectl(fleet, m!, ['apply', '-f', '-'], webWorkload(BUSYBOX_IMAGE, { spread: 'DoNotSchedule' }));
   await kubectl(fleet, m!, ['rollout', 'status', 'deployment/web', '--timeout=180s']);
   const pods = (await kubectl(fleet, m!, ['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.podIP}{"\\n"}{end}']))
     .trim().split('\n').map((l) => l.split(' ') as [string, string, string]);

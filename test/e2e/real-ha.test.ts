@@ -1,11 +1,14 @@
 // HA on REAL Kubernetes (id 81, 6 systemd hosts): `sealts apply` of 3 masters + 2 nodes with the VIP
 // in iptables mode (this kernel has no IPVS); with master0's kubelet and apiserver stopped, kubectl
 // on a node through the VIP still works; `sealts join --nodes` adds a Ready node; `sealts etcd
-// backup` then `restore` brings back a ConfigMap deleted in between; `sealts delete --masters`
+// backup` then `restore` brings back a ConfigMap deleted in between; `sealts cert renew` renews every
+// certificate one master at a time while kubectl through the VIP keeps answering, and each apiserver
+// and etcd then serves the new one; `sealts delete --masters`
 // removes a master and etcd lists the other two; `delete --all` leaves every host as fleet-up made it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +16,7 @@ import { sealts as runCli } from '../cli/helpers.js';
 import { fleetUp, type Fleet } from '../fleet/index.js';
 import { trustFleet } from './cli-cluster.js';
 import { assertAsBefore, lookAt, type HostLook } from './host-look.js';
-import { eventually, kubectl, realClusterfileText, realRootfs } from './real-kube.js';
+import { eventually, kubectl, probeGaps, realClusterfileText, realRootfs, startProbe } from './real-kube.js';
 import { testVip } from './runtime-harness.js';
 
 let fleet: Fleet;
@@ -117,6 +120,56 @@ test('sealts etcd backup, then restore: a ConfigMap deleted after the backup is 
   assert.deepEqual(await etcdMembers(ip(0)), [0, 1, 2].map((i) => fleet.hosts[i]!.name).sort());
   await eventually('every node Ready after the restore', 240_000, async () => (await readyNodes(ip(0))).length === 6);
   for (const i of [0, 1, 2]) assert.notEqual((await fleet.run(ip(i), ['test', '-e', '/var/lib/etcd.before-restore'])).code, 0, 'the old data dir is removed');
+});
+
+/** The serial of the certificate served on host:port, read with openssl s_client on `from` (etcd asks for a client certificate). */
+async function servedSerial(from: string, target: string, port: number): Promise<string> {
+  const client = port === 2379 ? ['-cert', '/etc/kubernetes/pki/etcd/healthcheck-client.crt', '-key', '/etc/kubernetes/pki/etcd/healthcheck-client.key'] : [];
+  // sh -c SCRIPT HOST:PORT ARGS...: $0 is HOST:PORT, "$@" the client certificate flags.
+  const script = 'openssl s_client -connect "$0" "$@" </dev/null 2>/dev/null | openssl x509 -noout -serial';
+  const out = await fleet.runOk(from, ['sh', '-c', script, `${target}:${port}`, ...client]);
+  return /serial=([0-9A-F]+)/i.exec(out)?.[1]?.toUpperCase() ?? `none: ${out}`;
+}
+
+test('sealts cert renew on 3 masters: kubectl through the VIP works during and after; every apiserver and etcd serves its new certificate', { timeout: 1_200_000 }, async () => {
+  const masters = [ip(0), ip(1), ip(2)];
+  const pki = path.join(home(), 'realha', 'pki');
+  const before = await Promise.all(masters.map(async (m) => [await servedSerial(m, m, 6443), await servedSerial(m, m, 2379)]));
+  // A probe on a node: kubectl through the VIP every half second, each try's outcome logged.
+  const admin = (await readFile(path.join(home(), 'realha', 'admin.conf'), 'utf8')).replace(/server: .*/, `server: https://${testVip(fleet)}:6443`);
+  await fleet.runOk(ip(3), ['sh', '-c', 'umask 077; cat > /tmp/probe-admin.conf'], { input: admin });
+  const probe = await startProbe(fleet, ip(3), '/usr/bin/kubectl --kubeconfig /tmp/probe-admin.conf --request-timeout=3s get --raw /readyz');
+  let log = '';
+  try {
+    const r = await sealts(['cert', 'renew', 'all', '--yes', '-o', 'json']);
+    assert.equal(r.code, 0, `renew failed:\n${r.stdout}\n${r.stderr}`);
+    const doc = JSON.parse(r.stdout) as { hosts: Array<{ host: string; restarted: string[] }> };
+    assert.deepEqual(doc.hosts.map((h) => h.host), masters, 'one master at a time, in order');
+    for (const h of doc.hosts) for (const pod of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) assert.ok(h.restarted.includes(pod), `${h.host} restarted ${pod}: ${h.restarted}`);
+    await new Promise((res) => setTimeout(res, 5000)); // and a little after
+  } finally {
+    log = await probe.stop();
+    await fleet.run(ip(3), ['rm', '-f', '/tmp/probe-admin.conf']);
+  }
+  // No gap longer than a few seconds in the answers through the VIP (its watcher checks every 2 s).
+  const g = probeGaps(log);
+  assert.ok(g.tries > 20, `${g.tries} tries`);
+  assert.ok(g.gap <= 8, `the longest gap between answers through the VIP was ${g.gap.toFixed(1)} s (${g.ok}/${g.tries} answers):\n${log}`);
+  assert.ok(g.endsOk, 'kubectl through the VIP works after the renewal');
+  // Each master serves the certificates just made: new serials, those of the local PKI.
+  for (const [i, m] of masters.entries()) {
+    const local = (f: string) => new X509Certificate(readFileSync(path.join(pki, 'masters', m, f))).serialNumber.toUpperCase();
+    const [api, etcd] = [await servedSerial(m, m, 6443), await servedSerial(m, m, 2379)];
+    assert.notEqual(api, before[i]![0], `${m}: the apiserver serves a new certificate`);
+    assert.notEqual(etcd, before[i]![1], `${m}: etcd serves a new certificate`);
+    assert.equal(api.replace(/^0+/, ''), local('apiserver.crt').replace(/^0+/, ''), `${m}: the apiserver's is the local PKI's`);
+    assert.equal(etcd.replace(/^0+/, ''), local('etcd/server.crt').replace(/^0+/, ''), `${m}: etcd's is the local PKI's`);
+  }
+  const check = await sealts(['cert', 'check-expiration', '-o', 'json']);
+  assert.equal(check.code, 0, check.stderr);
+  const rows = JSON.parse(check.stdout) as Array<{ source: string; name: string; local: string; residualDays: number }>;
+  assert.deepEqual(rows.filter((x) => x.local === 'differs').map((x) => `${x.source} ${x.name}`), [], 'the hosts hold the local PKI');
+  await eventually('every node Ready after the renewal', 180_000, async () => (await readyNodes(ip(0))).length === 6);
 });
 
 test('sealts delete --masters removes a master; etcd lists the other two', { timeout: 900_000 }, async () => {

@@ -105,3 +105,86 @@ export async function eventually(what: string, timeoutMs: number, fn: () => Prom
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
+
+/**
+ * A Deployment of two busybox httpd replicas (answering their pod name on 8080, ready once they
+ * answer) spread over the nodes, and its Service on port 80. `spread`: DoNotSchedule keeps one per
+ * node strictly; ScheduleAnyway lets a drained node's replica go to the other. `budget`: a
+ * PodDisruptionBudget keeping one replica up through drains.
+ */
+export function webWorkload(image: string, o: { spread: 'DoNotSchedule' | 'ScheduleAnyway'; budget?: boolean }): string {
+  const budget = `---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web, namespace: default}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: web}}
+`;
+  return `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      topologySpreadConstraints:
+        - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ${o.spread}, labelSelector: {matchLabels: {app: web}}}
+      containers:
+        - name: web
+          image: ${image}
+          imagePullPolicy: Never
+          command: [/bin/sh, -c, 'mkdir -p /www && echo "$HOSTNAME" > /www/index.html && exec /bin/busybox httpd -f -p 8080 -h /www']
+          readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+${o.budget ? budget : ''}---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`;
+}
+
+/**
+ * A probe on `host`: `check` (a shell condition) every half second, each outcome logged with its
+ * time, until stop(), which returns the log. It runs detached on the host, so a slow SSH session
+ * from here cannot stretch its gaps.
+ */
+export async function startProbe(fleet: Fleet, host: string, check: string): Promise<{ stop: () => Promise<string> }> {
+  const loop = [
+    'rm -f /tmp/probe-stop /tmp/probe.log',
+    'while [ ! -e /tmp/probe-stop ]; do',
+    `  if ${check} >/dev/null 2>&1; then r=ok; else r=fail; fi`,
+    '  echo "$(date +%s.%N) $r" >> /tmp/probe.log; sleep 0.5',
+    'done',
+  ].join('\n');
+  await fleet.runOk(host, ['sh', '-c', 'setsid sh -c "$0" </dev/null >/dev/null 2>&1 &', loop]);
+  await eventually(`the probe on ${host} answers`, 60_000, async () => Number((await fleet.run(host, ['grep', '-c', ' ok$', '/tmp/probe.log'])).stdout.trim()) >= 3);
+  return {
+    stop: async () => {
+      await fleet.run(host, ['touch', '/tmp/probe-stop']);
+      await new Promise((r) => setTimeout(r, 1500));
+      const log = (await fleet.run(host, ['cat', '/tmp/probe.log'])).stdout;
+      await fleet.run(host, ['rm', '-f', '/tmp/probe.log', '/tmp/probe-stop']);
+      return log;
+    },
+  };
+}
+
+/** A probe log's longest time without an answer (seconds), its tries and answers; the last tries' outcome. */
+export function probeGaps(log: string): { gap: number; tries: number; ok: number; endsOk: boolean } {
+  const tries = log.trim().split('\n').filter(Boolean).map((l) => l.split(' ')).map(([t, r]) => ({ t: Number(t), ok: r === 'ok' }));
+  let last = tries[0]?.t ?? 0;
+  let gap = 0;
+  for (const x of tries) {
+    if (!x.ok) continue;
+    gap = Math.max(gap, x.t - last);
+    last = x.t;
+  }
+  gap = Math.max(gap, (tries.at(-1)?.t ?? last) - last);
+  return { gap, tries: tries.length, ok: tries.filter((x) => x.ok).length, endsOk: tries.slice(-3).every((x) => x.ok) };
+}

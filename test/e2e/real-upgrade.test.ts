@@ -1,9 +1,12 @@
-// `sealts upgrade` on REAL Kubernetes (id 84, 2 systemd hosts): a 1 master + 1 node cluster applied
+// `sealts upgrade` on REAL Kubernetes (id 84, 5 systemd hosts): a 3 masters + 2 nodes cluster applied
 // at the default version goes to the table's next minor (v1.36.3 to v1.37.2; `make kube-bins` builds
-// both): the dry run shows
-// the upgrade host by host; then control plane first, then the kubelets, every node Ready on the new
-// version, kube-system's pods running on it; a re-run has nothing to do; apply of the upgraded
-// Clusterfile converges; `delete --all` leaves both hosts as fleet-up made them.
+// both). The dry run shows the upgrade host by host: `kubeadm upgrade apply` on the first master, then
+// `kubeadm upgrade node` on the others one at a time, then every kubelet, masters first. During the
+// upgrade a Deployment of two replicas (one per node, a PodDisruptionBudget of one) keeps answering
+// through its Service to a probe on a master, with no gap longer than a few seconds, and never more
+// nodes are cordoned than --max-unavailable. Then every node Ready on the new version, kube-system's
+// pods running on it; a re-run has nothing to do; apply of the upgraded Clusterfile converges;
+// `delete --all` leaves every host as fleet-up made it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,9 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { sealts as runCli } from '../cli/helpers.js';
 import { fleetUp, type Fleet } from '../fleet/index.js';
+import { BUSYBOX_IMAGE, busyboxOciArchive } from '../fleet/oci-image.js';
 import { trustFleet } from './cli-cluster.js';
 import { assertAsBefore, lookAt, type HostLook } from './host-look.js';
-import { eventually, kubectl, KUBE_VERSION, realClusterfileText, realRootfs, UPGRADE_TO } from './real-kube.js';
+import { eventually, kubectl, KUBE_VERSION, probeGaps, realClusterfileText, realRootfs, startProbe, UPGRADE_TO, webWorkload } from './real-kube.js';
 
 if (!UPGRADE_TO) throw new Error(`pkg/versions/kubernetes.json has no release of the minor after ${KUBE_VERSION}: the upgrade test has nowhere to go`);
 const TO: string = UPGRADE_TO;
@@ -26,13 +30,13 @@ const sealts = (args: string[]) => runCli(args, { SEALTS_HOME: path.join(work, '
 
 before(async () => {
   const [oldImage, newImage] = [await realRootfs(KUBE_VERSION), await realRootfs(TO)];
-  fleet = await fleetUp({ id: 84, n: 2, init: 'systemd' });
+  fleet = await fleetUp({ id: 84, n: 5, init: 'systemd' });
   work = await mkdtemp(path.join(os.tmpdir(), 'sealts-upgrade-'));
-  const [m, n] = fleet.hosts.map((h) => h.ip) as [string, string];
+  const [masters, nodes] = [fleet.hosts.slice(0, 3).map((h) => h.ip), fleet.hosts.slice(3).map((h) => h.ip)];
   before136 = path.join(work, 'Clusterfile');
   after137 = path.join(work, 'Clusterfile.upgraded');
-  await writeFile(before136, realClusterfileText(fleet, { name: 'realup', masters: [m], nodes: [n], image: oldImage }));
-  await writeFile(after137, realClusterfileText(fleet, { name: 'realup', masters: [m], nodes: [n], image: newImage, version: TO }));
+  await writeFile(before136, realClusterfileText(fleet, { name: 'realup', masters, nodes, image: oldImage }));
+  await writeFile(after137, realClusterfileText(fleet, { name: 'realup', masters, nodes, image: newImage, version: TO }));
   await trustFleet(fleet, path.join(work, 'home'), 'realup');
   for (const h of fleet.hosts) pristine.set(h.ip, await lookAt(fleet, h.ip));
 });
@@ -51,27 +55,61 @@ async function readyVersions(): Promise<Record<string, string>> {
 test(`apply ${KUBE_VERSION}, then apply of ${TO} is refused and names sealts upgrade`, { timeout: 900_000 }, async () => {
   const r = await sealts(['apply', '-f', before136, '--yes']);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-  await eventually('both nodes Ready', 180_000, async () => Object.keys(await readyVersions()).length === 2);
+  await eventually('every node Ready', 300_000, async () => Object.keys(await readyVersions()).length === 5);
+  // The workload the upgrade must keep serving: one replica per node, at most one of them away.
+  const archive = await busyboxOciArchive();
+  for (const n of fleet.hosts.slice(3)) await fleet.runOk(n.ip, ['ctr', '-n', 'k8s.io', 'images', 'import', '-'], { input: archive });
+  await kubectl(fleet, fleet.hosts[0]!.ip, ['apply', '-f', '-'], webWorkload(BUSYBOX_IMAGE, { spread: 'ScheduleAnyway', budget: true }));
+  await kubectl(fleet, fleet.hosts[0]!.ip, ['rollout', 'status', 'deployment/web', '--timeout=180s']);
   const refused = await sealts(['apply', '-f', after137, '--yes']);
   assert.notEqual(refused.code, 0);
   assert.match(refused.stdout + refused.stderr, new RegExp(`runs Kubernetes ${KUBE_VERSION.replaceAll('.', '\\.')}, the Clusterfile asks for ${TO.replaceAll('.', '\\.')}.*sealts upgrade -f`));
 });
 
-test('upgrade --dry-run shows it host by host: control plane first, then the kubelets', { timeout: 300_000 }, async () => {
+test('upgrade --dry-run shows it host by host: control plane first, one master at a time, then the kubelets', { timeout: 300_000 }, async () => {
   const r = await sealts(['-o', 'json', 'upgrade', '-f', after137, '--dry-run']);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { phases: Array<{ title: string; intents: Array<{ host?: string; text: string }> }> };
-  const phase = (t: RegExp) => doc.phases.find((p) => t.test(p.title))!;
-  assert.deepEqual(phase(/control plane/).intents.map((i) => `${i.host} ${i.text}`), [`${fleet.hosts[0]!.ip} kubeadm upgrade apply ${TO} (the cluster's control plane)`]);
-  assert.deepEqual(phase(/kubelets/).intents.map((i) => i.host), fleet.hosts.map((h) => h.ip));
+  const intents = (t: RegExp) => doc.phases.filter((p) => t.test(p.title)).flatMap((p) => p.intents);
+  const [m0, m1, m2] = fleet.hosts.map((h) => h.ip);
+  const cp = intents(/control plane/).map((i) => `${i.host} ${i.text}`);
+  assert.equal(cp[0], `${m0} kubeadm upgrade apply ${TO} (the cluster's control plane)`);
+  assert.deepEqual(cp.slice(1).map((l) => l.split(' ')[0]), [m1, m2], cp.join('\n'));
+  assert.ok(cp.slice(1).every((l) => / kubeadm upgrade node\b/.test(l)), cp.join('\n'));
+  assert.deepEqual(intents(/kubelets/).map((i) => i.host), fleet.hosts.map((h) => h.ip), 'masters first, then the nodes');
 });
 
-test(`sealts upgrade to ${TO}: every node Ready on it, kube-system running on it`, { timeout: 1_200_000 }, async () => {
-  const r = await sealts(['upgrade', '-f', after137, '--yes']);
-  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-  await eventually(`both nodes Ready on ${TO}`, 240_000, async () => {
+test(`sealts upgrade to ${TO}: the workload keeps serving, one node away at a time; every node Ready on it, kube-system running on it`, { timeout: 2_400_000 }, async () => {
+  const m0 = fleet.hosts[0]!.ip;
+  const prober = fleet.hosts[2]!.ip; // a master: no workload pod of its own, and kube-proxy's rules stay through its restarts
+  const clusterIp = (await kubectl(fleet, m0, ['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+  const probe = await startProbe(fleet, prober, `curl -sf --max-time 2 -o /dev/null http://${clusterIp}/`);
+  // Cordoned nodes, sampled from here while the upgrade runs: never more than --max-unavailable.
+  let upgrading = true;
+  let mostCordoned = 0;
+  const sampler = (async () => {
+    while (upgrading) {
+      const out = await fleet.run(m0, ['/usr/bin/kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', '--request-timeout=5s', 'get', 'nodes', '--no-headers', '-l', '!node-role.kubernetes.io/control-plane']);
+      if (out.code === 0) mostCordoned = Math.max(mostCordoned, out.stdout.split('\n').filter((l) => /SchedulingDisabled/.test(l)).length);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  let log = '';
+  try {
+    const r = await sealts(['upgrade', '-f', after137, '--yes', '--max-unavailable', '1']);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  } finally {
+    upgrading = false;
+    await sampler;
+    log = await probe.stop();
+  }
+  assert.ok(mostCordoned <= 1, `${mostCordoned} nodes cordoned at once with --max-unavailable 1`);
+  const g = probeGaps(log);
+  assert.ok(g.tries > 100, `${g.tries} probe tries`);
+  assert.ok(g.gap <= 5, `the Service did not answer for ${g.gap.toFixed(1)} s during the upgrade (${g.ok}/${g.tries} answers)`);
+  await eventually(`every node Ready on ${TO}`, 300_000, async () => {
     const v = await readyVersions();
-    return Object.values(v).length === 2 && Object.values(v).every((x) => x === TO) ? true : JSON.stringify(v);
+    return Object.values(v).length === 5 && Object.values(v).every((x) => x === TO) ? true : JSON.stringify(v);
   });
   const server = await kubectl(fleet, fleet.hosts[0]!.ip, ['version', '-o', 'json']);
   assert.equal((JSON.parse(server) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion, TO);
@@ -93,7 +131,7 @@ test('a re-run has nothing to do; apply of the upgraded Clusterfile converges', 
   assert.equal(apply.code, 0, `${apply.stdout}\n${apply.stderr}`);
 });
 
-test('sealts delete --all leaves both hosts as fleet-up made them', { timeout: 600_000 }, async () => {
+test('sealts delete --all leaves every host as fleet-up made it', { timeout: 600_000 }, async () => {
   const r = await sealts(['delete', '--all', '--yes']);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   await assertAsBefore(fleet, pristine, fleet.hosts.map((h) => h.ip));

@@ -68,6 +68,41 @@ describe('output', () => {
     assert.match(text, /1\.5s/);
   });
 
+  it('a long phase keeps telling: the spinner redraws hosts done/total and elapsed every second', async () => {
+    const s = Object.assign(sink(true), {
+      columns: 80,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
+    const p = createProgress({ stream: s, env: { NO_COLOR: '1' } });
+    p.phaseStart(2, 9, 'Join nodes');
+    p.hostsStarting(3);
+    p.hostDone('198.18.50.12', true, 5);
+    await new Promise((r) => setTimeout(r, 2300));
+    p.phaseDone('Join nodes', 2300);
+    const frames = s.text();
+    assert.match(frames, /\[3\/9\] Join nodes {2}1\/3 hosts, 1\.\ds/, 'the count and the time after one second');
+    assert.match(frames, /\[3\/9\] Join nodes {2}1\/3 hosts, 2\.\ds/, 'and again a second later');
+  });
+
+  it('plain lines: host counts on each host, and a still-running line every heartbeat', async () => {
+    const s = sink(false);
+    const p = createProgress({ stream: s, heartbeatMs: 200 });
+    p.phaseStart(0, 2, 'Push rootfs');
+    p.hostsStarting(2);
+    p.hostDone('198.18.50.11', true, 5);
+    await new Promise((r) => setTimeout(r, 500));
+    p.phaseDone('Push rootfs', 500);
+    const before = s.text();
+    await new Promise((r) => setTimeout(r, 400));
+    const lines = before.trimEnd().split('\n');
+    assert.match(lines[1]!, /198\.18\.50\.11: ok \(5ms\) \[1\/2\]$/);
+    const beats = lines.filter((l) => /\[1\/2\] Push rootfs: still running \(1\/2 hosts, \d+ms\)$/.test(l));
+    assert.ok(beats.length >= 2, before);
+    assert.equal(s.text(), before, 'no heartbeat after the phase ended');
+  });
+
   it('confirm refuses without a terminal, passes with --yes, and reads y/N on a terminal', async () => {
     const notTty = Object.assign(new PassThrough(), { isTTY: false });
     await assert.rejects(confirm('wipe everything?', { yes: false, input: notTty }), /^UserError: wipe everything: refusing without confirmation \(stdin is not a terminal\); pass --yes$/);

@@ -192,6 +192,28 @@ describe('phase runner', () => {
     }
   });
 
+  it('an interrupt stops the running phase even right after a quick one (its hosts named), and starts nothing after', async () => {
+    const calls: string[] = [];
+    const run = newRun();
+    const hold: Phase = {
+      title: 'Hold',
+      dryRun: () => {},
+      run: async (ctx) => {
+        await ctx.forEachHost(hosts(2), () => new Promise<void>(() => {}));
+      },
+    };
+    // 'Quick' ends with no await between it and 'Hold': the interrupt must still reach 'Hold'.
+    const done = run.execute([recorder('Quick', calls), hold, recorder('After', calls)], run.ctx);
+    await sleep(50);
+    const e = run.interrupt('SIGTERM');
+    const summary = await done;
+    assert.equal(e.exitCode, 143);
+    assert.equal(summary.ok, false);
+    assert.deepEqual(calls, ['run:Quick']);
+    assert.deepEqual(summary.errors, [{ phase: 'Hold', message: 'interrupted by SIGTERM during "Hold" on 198.18.50.11, 198.18.50.12' }]);
+    assert.deepEqual(summary.phases.map((p) => p.status), ['ok', 'failed', 'not-run']);
+  });
+
   it('a context spread into a command context keeps working (methods survive the spread)', async () => {
     interface MyCtx extends PhaseContext {
       extra: string;

@@ -109,6 +109,23 @@ describe('pki on hosts (fleet)', () => {
     }
     const apiserver = rows.find((r) => r.name === 'apiserver')!;
     assert.ok(apiserver.residualDays >= 364 && apiserver.authority === 'ca');
+    assert.equal(apiserver.local, undefined, 'compared with the local PKI only when asked');
+  });
+
+  test('check-expiration against the local PKI: the same everywhere, then the one certificate changed on a host is named', async () => {
+    const same = await readExpirationsFromHosts(pool, masters(cluster), 4, dir);
+    assert.deepEqual([...new Set(same.map((r) => r.local))], ['same'], JSON.stringify(same.filter((r) => r.local !== 'same')));
+    // A certificate replaced on one master behind sealts' back (here: master 1's apiserver cert on master 0).
+    const [m0, m1] = masters(cluster).map((m) => m.ip) as [string, string];
+    const other = await readFile(join(dir, 'masters', m1, 'apiserver.crt'), 'utf8');
+    const saved = await fleet.runOk(fleet.host(m0).name, ['cat', '/etc/kubernetes/pki/apiserver.crt']);
+    await fleet.runOk(fleet.host(m0).name, ['sh', '-c', 'cat > /etc/kubernetes/pki/apiserver.crt'], { input: other });
+    try {
+      const rows = await readExpirationsFromHosts(pool, masters(cluster), 4, dir);
+      assert.deepEqual(rows.filter((r) => r.local === 'differs').map((r) => `${r.source} ${r.name}`), [`${m0} apiserver`]);
+    } finally {
+      await fleet.runOk(fleet.host(m0).name, ['sh', '-c', 'cat > /etc/kubernetes/pki/apiserver.crt'], { input: saved });
+    }
   });
 
   test('lost local state: the cluster\'s CAs are adopted; a different local CA is refused', async () => {

@@ -10,7 +10,7 @@ import { register } from '../../cmd/commands/rootfs.js';
 import { fakeBinDir, tempDir } from './helpers.js';
 
 test('build a directory image: skeleton + binaries + images, manifest lists every file with sha256 and mode', async () => {
-  const bins = await fakeBinDir();
+  const bins = await fakeBinDir(undefined, 'v1.32.8');
   const images = await tempDir('sealts-images-');
   await writeFile(path.join(images, 'pause.tar'), 'not really a tar');
   const out = path.join(await tempDir('sealts-out-'), 'img');
@@ -37,7 +37,7 @@ test('build a directory image: skeleton + binaries + images, manifest lists ever
 });
 
 test('tar.gz image round-trips; load refuses a tampered, extra, or re-moded file', async () => {
-  const bins = await fakeBinDir();
+  const bins = await fakeBinDir(undefined, 'v1.30.1');
   const outDir = await tempDir('sealts-out-');
   const tgz = path.join(outDir, 'img.tar.gz');
   await buildRootfs({ binDir: bins, kubernetesVersion: 'v1.30.1', out: tgz });
@@ -65,7 +65,7 @@ test('build refuses missing binaries, a bad version, an existing output; load na
   const out = path.join(await tempDir('sealts-out-'), 'x');
   await assert.rejects(buildRootfs({ binDir: bins, kubernetesVersion: 'v1.32.0', out }), /--bin-dir .*: missing kubeadm, kubectl/);
   await assert.rejects(buildRootfs({ binDir: await fakeBinDir(), kubernetesVersion: 'latest', out }), /expected vMAJOR.MINOR.PATCH/);
-  await assert.rejects(buildRootfs({ binDir: await fakeBinDir(), kubernetesVersion: 'v1.32.0', out: bins }), /already exists/);
+  await assert.rejects(buildRootfs({ binDir: await fakeBinDir(undefined, 'v1.32.0'), kubernetesVersion: 'v1.32.0', out: bins }), /already exists/);
   await assert.rejects(loadRootfs('/nonexistent/img.tar.gz'), /\/nonexistent\/img.tar.gz: rootfs image not found/);
   const bad = await tempDir('sealts-bad-');
   await writeFile(path.join(bad, 'manifest.json'), '{"files": 3}');
@@ -73,7 +73,7 @@ test('build refuses missing binaries, a bad version, an existing output; load na
 });
 
 test('CLI: rootfs build then inspect -o json', async () => {
-  const bins = await fakeBinDir();
+  const bins = await fakeBinDir(undefined, 'v1.31.2');
   const out = path.join(await tempDir('sealts-out-'), 'img.tar.gz');
   const run = async (argv: string[]) => {
     const program = new Command().exitOverride().option('-o, --output <fmt>', '', 'text');

@@ -28,6 +28,9 @@ test('kubeconfig merge: adds our context, keeps others and the current context, 
   assert.deepEqual(m.contexts.map((c: { name: string }) => c.name), ['other', 'demo']);
   assert.equal(m['current-context'], 'other');
   assert.equal(parse(mergeKubeconfig(undefined, ours))['current-context'], 'demo');
+  const used = parse(mergeKubeconfig(existing, ours, true));
+  assert.equal(used['current-context'], 'demo', '--use switches to ours');
+  assert.deepEqual(used.contexts.map((c: { name: string }) => c.name), ['other', 'demo'], 'and keeps the others');
 });
 
 const cf = [

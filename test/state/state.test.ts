@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserError } from '../../pkg/errors/errors.js';
@@ -130,18 +130,29 @@ describe('cluster state', () => {
     assert.ok(!(await listClusters()).includes('shape'));
   });
 
-  it('a second lock on the same cluster fails naming the pid; a stale lock is taken over', async () => {
+  it('a second lock on the same cluster fails naming pid and host; a stale lock is taken over with a warning', async () => {
     const st = openState('locked');
-    const lock = await st.lock();
-    await assert.rejects(st.lock(), new RegExp(`cluster locked is locked by another sealts \\(pid ${process.pid}, lock file `));
+    const lock = await st.lock({ command: 'apply' });
+    await assert.rejects(st.lock(), new RegExp(`^UserError: cluster locked is locked by pid ${process.pid} on ${hostname()} \\(sealts apply since \\S+\\); wait for it to finish$`));
     await lock.release();
-    // A lock whose owner is dead (pid from a finished child) does not block.
+    // A lock whose owner is dead (pid from a finished child) on this host is taken over, and said.
     const child = spawn(process.execPath, ['-e', '0']);
     const deadPid = child.pid!;
     await new Promise((r) => child.on('exit', r));
-    await writeFile(st.lockPath, `${deadPid} somewhere\n`);
-    const again = await st.lock();
-    assert.match(await readFile(st.lockPath, 'utf8'), new RegExp(`^${process.pid} `));
-    await again.release();
+    for (const text of [`${deadPid} ${hostname()}\n`, `${JSON.stringify({ pid: deadPid, host: hostname(), command: 'delete', since: '2026-01-01T00:00:00.000Z' })}\n`]) {
+      await writeFile(st.lockPath, text);
+      const warnings: string[] = [];
+      const again = await st.lock({ command: 'upgrade', warn: (l) => warnings.push(l) });
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, new RegExp(`^taking over the lock of cluster locked from pid ${deadPid} on ${hostname()}.*, which is gone \\(${st.lockPath}\\)$`));
+      const now = JSON.parse(await readFile(st.lockPath, 'utf8')) as { pid: number; host: string; command: string };
+      assert.deepEqual([now.pid, now.host, now.command], [process.pid, hostname(), 'upgrade']);
+      await again.release();
+    }
+    // Another machine's pid cannot be checked from here: refused, naming it.
+    await writeFile(st.lockPath, `${JSON.stringify({ pid: deadPid, host: 'elsewhere.example' })}\n`);
+    await assert.rejects(st.lock(), /locked by pid \d+ on elsewhere\.example, another machine: wait for it, or remove /);
+    await rm(st.lockPath, { force: true });
   });
+
 });

@@ -1,5 +1,5 @@
 // kubeadm's membership facts, read in one command: what /etc/kubernetes and the kubelet binary say
-// about the host. A joined host has kubelet.conf; a control plane has the apiserver static pod; a
+// about the host. A joined host has kubelet.conf and the kubelet's config.yaml; a control plane has the apiserver static pod; a
 // stacked etcd member has the etcd static pod; the CA it trusts is pki/ca.crt.
 import { literal } from '../../shell/quote.js';
 import { HostError } from '../../errors/errors.js';
@@ -10,7 +10,10 @@ import type { MemberFacts } from '../runtime.js';
 // A constant script: it reads facts and interpolates nothing from input.
 const GATHER = literal(
   [
-    'if test -f /etc/kubernetes/kubelet.conf; then echo joined=1; else echo joined=0; fi',
+    // kubelet.conf alone is not enough: the first master holds the one sealts made before kubeadm init
+    // runs. kubeadm writes the kubelet's config.yaml in kubelet-start, of init and join alike, so a
+    // host stopped before that (an interrupted init) is not taken for a joined node.
+    'if test -f /etc/kubernetes/kubelet.conf && test -f /var/lib/kubelet/config.yaml; then echo joined=1; else echo joined=0; fi',
     'if test -f /etc/kubernetes/manifests/kube-apiserver.yaml; then echo controlPlane=1; else echo controlPlane=0; fi',
     'if test -f /etc/kubernetes/manifests/etcd.yaml; then echo etcd=1; else echo etcd=0; fi',
     'echo "caSha256=$(sha256sum /etc/kubernetes/pki/ca.crt 2>/dev/null | cut -d" " -f1)"',
