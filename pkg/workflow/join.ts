@@ -17,7 +17,7 @@ export interface JoinRequest {
 }
 
 export async function joinHosts(o: JoinRequest): Promise<void> {
-  const { next, text } = await withCluster({ flags: o.flags, lock: false, needs: { keys: false } }, async ({ state, cluster }) => {
+  const { next, text } = await withCluster({ flags: o.flags, lock: false, command: 'join', needs: { keys: false } }, async ({ state, cluster }) => {
     for (const ip of [...o.masters, ...o.nodes]) {
       const bare = ip.includes(':') ? ip.slice(0, ip.lastIndexOf(':')) : ip;
       if (cluster.hosts.some((h) => h.ip === bare)) throw new UserError(`join: ${bare} is already a host of cluster ${cluster.name}`);

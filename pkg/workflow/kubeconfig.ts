@@ -96,7 +96,7 @@ async function firstAnswering(ips: string[], port: number): Promise<string | und
 export async function writeKubeconfig(o: KubeconfigRequest): Promise<void> {
   if (o.use && !o.merge) throw new UserError('kubeconfig: --use makes the merged context the current one: give it with --merge');
   if (o.server !== undefined && !/^https:\/\/[^\s/]+(:\d+)?\/?$/.test(o.server)) throw new UserError(`--server ${o.server}: expected https://HOST[:PORT]`);
-  await withCluster({ flags: o.flags, lock: false, needs: { keys: false } }, async ({ state, cluster, stateFile }) => {
+  await withCluster({ flags: o.flags, lock: false, command: 'kubeconfig', needs: { keys: false } }, async ({ state, cluster, stateFile }) => {
     // The VIP when it answers here (this machine is a node of the cluster: every master behind it),
     // else the members first (the state's), then the other listed masters; none answering: the first.
     const masters = cluster.hosts.filter((h) => h.roles.includes('master')).map((h) => h.ip);

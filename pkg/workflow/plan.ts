@@ -70,7 +70,7 @@ export async function planCluster(req: PlanRequest): Promise<RunSummary | undefi
     return undefined;
   }
   const flags = { ...req.flags, dryRun: true, output: req.flags.output === 'yaml' ? ('json' as const) : req.flags.output };
-  return withCluster({ flags, clusterfile: { path: req.file, cluster }, lock: false, needs: { image: true } }, async (c) => {
+  return withCluster({ flags, clusterfile: { path: req.file, cluster }, lock: false, command: 'plan', needs: { image: true } }, async (c) => {
     const sink = new Writable({ write: (_chunk, _enc, done) => done() });
     const yaml = req.flags.output === 'yaml';
     // Read when the phases have run (the summary carries them in -o json): from the same facts and plan.

@@ -24,7 +24,7 @@ export interface StatusRequest {
 }
 
 export async function clusterStatus(o: StatusRequest): Promise<HostStatus[]> {
-  return withCluster({ flags: o.flags, lock: false }, async ({ state, stateFile, cluster, pool: poolOf }) => {
+  return withCluster({ flags: o.flags, lock: false, command: 'status' }, async ({ state, stateFile, cluster, pool: poolOf }) => {
     const pool = await poolOf(() => {});
     const execs = new Map<string, HostExec>();
     const rt = runtimeFor({
