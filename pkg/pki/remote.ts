@@ -172,19 +172,27 @@ async function pushToMaster(conn: Connection, pkiDir: string, ip: string, initMa
 }
 
 /**
- * Restart static pod "$1": move its manifest out so kubelet stops it, wait (up to "$2" s) until
- * crictl shows no container of that name (without crictl: one kubelet file-check period), move it
- * back. Exit 3 when the host has no such manifest (nothing runs it here).
+ * Restart static pod "$1": move its manifest out so kubelet stops it, wait (up to "$2" s) until no
+ * container of that name runs, move it back. Running is asked of crictl where there is one, else of
+ * containerd itself (ctr: the rootfs ships it, not crictl): a task RUNNING for a container that
+ * kubelet labelled with that name. With neither, one kubelet file-check period. Exit 3 when the
+ * host has no such manifest (nothing runs it here).
  */
 const RESTART_STATIC_POD = [
   'set -e',
   'm=/etc/kubernetes/manifests/$1.yaml',
   '[ -f "$m" ] || exit 3',
+  'running() {',
+  '  if command -v crictl >/dev/null 2>&1; then [ -n "$(crictl ps -q --name "^$1\\$" 2>/dev/null)" ]; return; fi',
+  '  ids=$(ctr -n k8s.io containers ls -q "labels.\\"io.kubernetes.container.name\\"==$1" 2>/dev/null) || return 1',
+  '  [ -n "$ids" ] || return 1',
+  '  ctr -n k8s.io tasks ls 2>/dev/null | awk -v ids=" $(echo $ids) " \'index(ids, " " $1 " ") && $3 == "RUNNING" { f = 1 } END { exit !f }\'',
+  '}',
   'tmp=$(mktemp -d /etc/kubernetes/.sealts-restart-XXXXXX)',
   'trap \'mv -f "$tmp/$1.yaml" "$m" 2>/dev/null; rmdir "$tmp" 2>/dev/null\' EXIT',
   'mv -f "$m" "$tmp/"',
-  'if command -v crictl >/dev/null 2>&1; then',
-  '  i=0; while [ "$i" -lt "$2" ] && [ -n "$(crictl ps -q --name "^$1\\$" 2>/dev/null)" ]; do sleep 1; i=$((i+1)); done',
+  'if command -v crictl >/dev/null 2>&1 || command -v ctr >/dev/null 2>&1; then',
+  '  i=0; while [ "$i" -lt "$2" ] && running "$1"; do sleep 1; i=$((i+1)); done',
   'else',
   '  sleep "$(( $2 < 20 ? $2 : 20 ))"',
   'fi',
@@ -192,12 +200,12 @@ const RESTART_STATIC_POD = [
 
 /**
  * Wait (up to "$2" s) until the apiserver on this master ("$1") is ready, etcd included (/readyz
- * checks it), asked with the rootfs' kubectl and admin.conf. Without crictl, which every sealts
- * rootfs installs (as the restart above), this is no kubelet-run master: nothing to wait for.
+ * checks it), asked with the rootfs' kubectl and admin.conf. Without a running kubelet nothing runs
+ * the static pods here (a host only holding the files): nothing to wait for.
  */
 const WAIT_APISERVER_READY = [
   'k=/usr/bin/kubectl',
-  'command -v crictl >/dev/null 2>&1 && [ -x "$k" ] || exit 0',
+  'systemctl is-active --quiet kubelet 2>/dev/null && [ -x "$k" ] || exit 0',
   'i=0',
   'while [ "$i" -lt "$2" ]; do',
   '  "$k" --kubeconfig /etc/kubernetes/admin.conf --server "https://$1:6443" --request-timeout=5s get --raw /readyz >/dev/null 2>&1 && exit 0',
