@@ -68,7 +68,8 @@ export function reportError(err: unknown, debug: boolean): void {
   if ((e as { reported?: boolean }).reported === true) return; // said already, in its one line
   // One problem, one line: whatever a message carries (remote output, a value with a newline) is escaped.
   process.stderr.write(`error: ${oneLine(redact(e.message))}\n`);
-  if (e instanceof UserError) for (const d of e.details) process.stderr.write(`${oneLine(d)}\n`);
+  // A lone problem is the message itself: not said twice.
+  if (e instanceof UserError) for (const d of e.details) if (d !== e.message) process.stderr.write(`${oneLine(d)}\n`);
   if (debug && e.stack) process.stderr.write(`${redact(e.stack)}\n`);
 }
 

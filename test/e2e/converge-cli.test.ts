@@ -42,7 +42,8 @@ after(async () => {
 test('a missing rootfs image is bad input: exit 2 naming it, nothing installed', async () => {
   const r = await sealts(['apply', '-f', await clusterfile(path.join(work, 'nope.tar.gz')), '--yes']);
   assert.equal(r.code, 2, r.stdout + r.stderr);
-  assert.match(r.stderr + r.stdout, /nope\.tar\.gz: rootfs image not found/);
+  // Found before any host, at the Clusterfile's line, said once.
+  assert.match(r.stderr, /^error: \S*Clusterfile-nope\.tar\.gz:\d+:\d+: spec\.image: rootfs image \S*nope\.tar\.gz not found\n$/);
   assert.notEqual((await fleet.run(fleet.hosts[0]!, ['test', '-e', '/var/lib/sealts'])).code, 0);
 });
 
