@@ -17,8 +17,11 @@ const GATHER = literal(
     'if test -f /etc/kubernetes/manifests/kube-apiserver.yaml; then echo controlPlane=1; else echo controlPlane=0; fi',
     'if test -f /etc/kubernetes/manifests/etcd.yaml; then echo etcd=1; else echo etcd=0; fi',
     'echo "caSha256=$(sha256sum /etc/kubernetes/pki/ca.crt 2>/dev/null | cut -d" " -f1)"',
-    // `kubelet --version` prints "Kubernetes vX.Y.Z"; only asked of a host that has one.
-    'if test -x /usr/bin/kubelet; then echo "kubelet=$(/usr/bin/kubelet --version 2>/dev/null)"; fi',
+    // `kubelet --version` prints "Kubernetes vX.Y.Z"; only asked of a host that has one. Of the
+    // kubelet that runs, when one does: an upgrade installs the new binary before it restarts the
+    // kubelet, and a re-run after a failure in between must see the old one still running.
+    'k=/usr/bin/kubelet; p=$(pgrep -xo kubelet 2>/dev/null); [ -n "$p" ] && [ -e "/proc/$p/exe" ] && k=/proc/$p/exe',
+    'if test -x /usr/bin/kubelet; then echo "kubelet=$($k --version 2>/dev/null)"; fi',
     'if systemctl is-active --quiet kubelet 2>/dev/null; then echo kubeletActive=1; fi',
     // The apiserver's image tag is the version its control plane runs (kubeadm writes it there).
     'echo "apiserver=$(sed -n "s/^[[:space:]]*image:[[:space:]]*//p" /etc/kubernetes/manifests/kube-apiserver.yaml 2>/dev/null | head -n 1)"',

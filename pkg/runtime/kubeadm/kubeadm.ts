@@ -42,6 +42,11 @@ function configFile(path: string, docs: string): PutFile {
   return { path, content: docs, mode: 0o600 };
 }
 
+const DRAIN_ATTEMPTS = 3;
+const DRAIN_RETRY_MS = 5000;
+/** Errors of a control plane that is busy, not of the request: worth another try. */
+const TRANSIENT_API_ERROR = /etcdserver: (request timed out|leader changed|too many requests)|the server is currently unable to handle the request|TLS handshake timeout|connection refused|i\/o timeout/;
+
 export class KubeadmRuntime implements Runtime {
   readonly type = 'kubeadm' as const;
   readonly apiServerPort = API_SERVER_PORT;
@@ -193,7 +198,18 @@ export class KubeadmRuntime implements Runtime {
   }
 
   async drain(host: HostSpec, via: HostSpec): Promise<void> {
-    await this.kubectl(via, ['drain', this.d.nodeName(host), '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=120s']);
+    const args = ['drain', this.d.nodeName(host), '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=120s'];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.kubectl(via, args);
+        return;
+      } catch (e) {
+        // A busy control plane (just upgraded, restarted, or short of CPU) answers an eviction with an
+        // etcd or apiserver timeout; drain picks up where it stopped, so such an error gets another try.
+        if (attempt >= DRAIN_ATTEMPTS || !TRANSIENT_API_ERROR.test(e instanceof Error ? e.message : String(e))) throw e;
+        await new Promise((r) => setTimeout(r, DRAIN_RETRY_MS));
+      }
+    }
   }
 
   async uncordon(host: HostSpec, via: HostSpec): Promise<void> {
