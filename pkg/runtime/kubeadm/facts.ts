@@ -20,7 +20,9 @@ const GATHER = literal(
     // `kubelet --version` prints "Kubernetes vX.Y.Z"; only asked of a host that has one. Of the
     // kubelet that runs, when one does: an upgrade installs the new binary before it restarts the
     // kubelet, and a re-run after a failure in between must see the old one still running.
-    'k=/usr/bin/kubelet; p=$(pgrep -xo kubelet 2>/dev/null); [ -n "$p" ] && [ -e "/proc/$p/exe" ] && k=/proc/$p/exe',
+    // (Only a kubelet binary: a script under that name, like the test stand-in, runs as its interpreter.)
+    'k=/usr/bin/kubelet; p=$(pgrep -xo kubelet 2>/dev/null)',
+    'case "$(readlink "/proc/${p:-0}/exe" 2>/dev/null)" in */kubelet|*/kubelet" (deleted)") k=/proc/$p/exe ;; esac',
     'if test -x /usr/bin/kubelet; then echo "kubelet=$($k --version 2>/dev/null)"; fi',
     'if systemctl is-active --quiet kubelet 2>/dev/null; then echo kubeletActive=1; fi',
     // The apiserver's image tag is the version its control plane runs (kubeadm writes it there).
