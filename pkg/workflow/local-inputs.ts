@@ -2,7 +2,7 @@
 // Clusterfile names must be readable and usable with the passphrase it gives, and the rootfs image
 // must be there and look like one. All problems together, each at its FILE:LINE:COL, exit 2.
 import type { Cluster } from '../clusterfile/types.js';
-import { UserError, type InputProblem } from '../errors/errors.js';
+import { formatProblem, UserError, type InputProblem } from '../errors/errors.js';
 import { rootfsImageProblem } from '../rootfs/probe.js';
 import { keyFileProblem } from '../ssh/auth.js';
 
@@ -22,5 +22,5 @@ export async function checkLocalInputs(cluster: Cluster, needs: LocalInputNeeds)
   }
   if (problems.length === 0) return;
   const first = problems[0]!;
-  throw UserError.inFile(problems.length === 1 ? `${first.file}:${first.line}:${first.column}: ${first.message}` : `${first.file}: ${problems.length} local files cannot be used`, problems);
+  throw UserError.inFile(problems.length === 1 ? formatProblem(first) : `${first.file}: ${problems.length} local files cannot be used`, problems);
 }
