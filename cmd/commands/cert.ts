@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { writeDocument } from '../../pkg/output/document.js';
 import { loadClusterfile, withCertSan } from '../../pkg/clusterfile/index.js';
 import { masters, type Cluster } from '../../pkg/clusterfile/types.js';
+import { notForK0s } from '../../pkg/runtime/index.js';
 import { UserError } from '../../pkg/errors/errors.js';
 import {
   ensurePki,
@@ -61,6 +62,7 @@ export function register(program: Command): void {
         if (opts.dir !== undefined && opts.file !== undefined) throw new UserError('cert check-expiration: --dir reads a local directory, -f the hosts of a Clusterfile: give one of them');
         if (opts.dir !== undefined) return printRows(g.output, await readExpirationsFromDir(resolve(opts.dir)));
         await withCertCluster(opts.file, g, false, async (cluster, state, pool) => {
+          if (cluster.runtime.type === 'k0s') throw notForK0s('cert check-expiration', 'k0s makes and keeps its certificates in /var/lib/k0s/pki on each controller: read a copy of it with --dir');
           const rows = await readExpirationsFromHosts(pool, masters(cluster), g.concurrency, await state.pkiDir());
           printRows(g.output, rows);
           const differ = rows.filter((r) => r.local === 'differs');

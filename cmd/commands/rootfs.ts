@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .option('--kube-bins <dir>', 'a cache of scripts/kube-bins.sh: binaries, images, containerd, CNI (a real rootfs)')
     .option('--bin-dir <dir>', 'binaries to install on every host as they are (kubeadm, kubelet, kubectl ...)')
     .option('--images-dir <dir>', 'OCI/docker image tars to import into containerd')
-    .option('--kubernetes-version <v>', 'Kubernetes version the binaries are', DEFAULT_KUBERNETES_VERSION)
+    .option('--kubernetes-version <v>', 'Kubernetes version the binaries are (a k0s rootfs: the k0s version, vX.Y.Z+k0s.N, with bin/k0s)', DEFAULT_KUBERNETES_VERSION)
     .option('--arch <arch>', 'architecture of the binaries (default: this machine\'s)')
     .requiredOption('-o, --out <image>', 'output: a new directory, or a file ending in .tar.gz')
     .action(
@@ -32,6 +32,7 @@ export function register(program: Command): void {
     build,
     'sealts rootfs build --kube-bins /var/cache/sealts-kube/v1.36.3 -o rootfs-v1.36.3.tar.gz    # the binaries: scripts/kube-bins.sh v1.36.3',
     'sealts rootfs build --bin-dir ./bin --images-dir ./images --kubernetes-version v1.36.3 -o rootfs-custom',
+    'sealts rootfs build --bin-dir ./k0s-bin --kubernetes-version v1.36.3+k0s.0 -o rootfs-k0s.tar.gz    # ./k0s-bin/k0s: the k0s release binary',
   );
 
   const inspect = rootfs

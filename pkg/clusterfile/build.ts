@@ -3,7 +3,7 @@
 // recorded at the node it is about (or the nearest written ancestor when the value is a default).
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
-import { isNode, type Document, type Node } from 'yaml';
+import { isNode, isScalar, type Document, type Node } from 'yaml';
 import { UserError } from '../errors/errors.js';
 import type { Secret } from '../secret/secret.js';
 import { expandHome } from '../ssh/auth.js';
@@ -52,6 +52,8 @@ interface Listed {
 export interface PlacedOverride {
   override: OverrideDoc;
   at: Node | undefined;
+  /** Its YAML document, to point at a field of it. */
+  doc?: Document;
 }
 
 export function buildCluster(data: Plain, placed: PlacedOverride[], ctx: BuildContext): Cluster | undefined {
@@ -67,7 +69,6 @@ export function buildCluster(data: Plain, placed: PlacedOverride[], ctx: BuildCo
 
   const runtimeType = (runtime.type ?? 'kubeadm') as RuntimeType;
   const version = checkVersion(runtimeType, runtime.version as string | undefined, ctx);
-  checkRuntimeImplemented(runtimeType, ctx);
 
   const groups = Array.isArray(spec.hosts) ? (spec.hosts as (Plain | undefined)[]) : [];
   const { hosts, seen } = buildHosts(groups, clusterSsh, clusterEnv, ctx);
@@ -85,6 +86,7 @@ export function buildCluster(data: Plain, placed: PlacedOverride[], ctx: BuildCo
     );
   }
   checkOverridesMatchRuntime(runtimeType, placed, ctx);
+  if (runtimeType === 'k0s') checkK0sConfig(placed, network.plugin as NetworkPlugin, ctx);
 
   if (problems.count > 0) return undefined;
   return {
@@ -245,18 +247,6 @@ function checkCredentials(
   ctx.problems.add(at, `${where}: no SSH credentials: set ${scope}.pk or ${scope}.passwd (or run an ssh-agent: SSH_AUTH_SOCK)`);
 }
 
-/**
- * Runtimes the file format knows but sealts cannot deploy yet. A field that validates must work,
- * so they are refused here rather than failing later in apply; their documents are still read and
- * checked in full. The k0s runtime takes k0s off this list.
- */
-const NOT_YET_IMPLEMENTED: readonly RuntimeType[] = ['k0s'];
-
-function checkRuntimeImplemented(type: RuntimeType, ctx: BuildContext): void {
-  if (!NOT_YET_IMPLEMENTED.includes(type)) return;
-  ctx.problems.add(nodeAt(ctx.doc, ['spec', 'runtime', 'type']), `spec.runtime.type: ${type} is not supported yet (only kubeadm)`);
-}
-
 function checkVersion(type: RuntimeType, version: string | undefined, ctx: BuildContext): string | undefined {
   if (version === undefined) {
     // Absent (default) or already reported as malformed by the field check.
@@ -311,6 +301,34 @@ function checkNetwork(network: Plain, vip: Plain, hosts: Map<string, Listed>, ct
   if (address && hosts.has(address)) {
     const at = writtenAt(doc, ['spec', 'vip', 'address']) ?? hosts.get(address)!.offset;
     problems.add(at, `spec.vip.address: ${address} is a host address; the VIP must be an unused address`);
+  }
+}
+
+/**
+ * What a ClusterConfig may not set: the fields sealts sets per controller (one document serves
+ * every controller, so a written address would give them all the same one) and the network the
+ * Cluster document owns (sealts routes pods and makes certificates from it).
+ */
+const K0S_OWNED: ReadonlyArray<{ keys: Key[]; why: string }> = [
+  { keys: ['spec', 'api', 'address'], why: 'sealts sets each controller its own address' },
+  { keys: ['spec', 'storage', 'etcd', 'peerAddress'], why: 'sealts sets each controller its own peer address' },
+  { keys: ['spec', 'network', 'podCIDR'], why: 'set spec.network.podCIDR of the Cluster document' },
+  { keys: ['spec', 'network', 'serviceCIDR'], why: 'set spec.network.serviceCIDR of the Cluster document' },
+  { keys: ['spec', 'network', 'clusterDomain'], why: 'set spec.network.dnsDomain of the Cluster document' },
+];
+
+function checkK0sConfig(placed: PlacedOverride[], plugin: NetworkPlugin, ctx: BuildContext): void {
+  for (const { override: o, doc } of placed) {
+    if (o.kind !== 'ClusterConfig' || !doc) continue;
+    for (const { keys, why } of K0S_OWNED) {
+      const at = writtenAt(doc, keys);
+      if (at) ctx.problems.add(at, `ClusterConfig.${keys.join('.')}: not settable here: ${why}`);
+    }
+    const provider = writtenAt(doc, ['spec', 'network', 'provider']);
+    const value = isScalar(provider) ? provider.value : undefined;
+    if (provider && value !== 'custom' && plugin === 'sealts-bridge') {
+      ctx.problems.add(provider, `ClusterConfig.spec.network.provider: ${String(value)} would run beside sealts-bridge (spec.network.plugin); set the Cluster's spec.network.plugin to none to let k0s run ${String(value)}`);
+    }
   }
 }
 

@@ -32,6 +32,10 @@ export class Checker {
         return this.array(spec, n, path);
       case 'map':
         return this.map(spec, n, path);
+      case 'boolean':
+        return isScalar(n) && typeof n.value === 'boolean' ? n.value : this.wrongType(n, path, 'true or false');
+      case 'any':
+        return n.toJSON();
     }
   }
 
@@ -45,7 +49,7 @@ export class Checker {
     // An absent object is defaulted only when it has no required fields (an absent bastion stays absent).
     if (spec.kind === 'object') return spec.required?.length ? undefined : this.object(spec, undefined, path, at);
     if (spec.kind === 'array') return spec.default ? [] : undefined;
-    if (spec.kind === 'map') return undefined;
+    if (spec.kind === 'map' || spec.kind === 'any') return undefined;
     return spec.default;
   }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { UserError } from '../errors/errors.js';
 import { buildCluster, type PlacedOverride } from './build.js';
+import { k0sConfigSpec } from './k0s-config.js';
 import { Checker } from './check.js';
 import { localFilesOf } from './local-files.js';
 import { API_VERSION, clusterSpec, KIND } from './fields.js';
@@ -105,8 +106,11 @@ function sortDocuments(docs: Document[], problems: Problems): { clusters: Cluste
       problems.add(unknown.on === 'apiVersion' ? apiVersion.node : kind.node, unknown.message);
       continue;
     }
+    // k0s' document is checked field by field here (k0s would refuse it only on the controller);
+    // kubeadm's are checked by kubeadm itself, which sealts runs on the first master before anything else.
+    if (kind.value === 'ClusterConfig') new Checker(doc, problems).check(k0sConfigSpec, doc.contents, 'ClusterConfig', kind.node);
     const override: OverrideDoc = { apiVersion: apiVersion.value, kind: kind.value, body: doc.toJS() as Record<string, unknown> };
-    overrides.push({ override, at: kind.node });
+    overrides.push({ override, at: kind.node, doc });
   }
   return { clusters, overrides };
 }

@@ -16,12 +16,16 @@ function typeOf(f: FieldSpec): string {
       return `list of ${f.items.kind === 'object' ? 'objects' : typeOf(f.items)}`;
     case 'map':
       return 'map of name: value';
+    case 'boolean':
+      return 'boolean';
+    case 'any':
+      return 'any';
   }
 }
 
 function defaultOf(f: FieldSpec): string {
   if (f.kind === 'array') return f.default ? '`[]`' : '';
-  if (f.kind === 'object' || f.kind === 'map' || f.default === undefined) return '';
+  if (f.kind === 'object' || f.kind === 'map' || f.kind === 'any' || f.default === undefined) return '';
   return `\`${f.default}\``;
 }
 

@@ -1,6 +1,7 @@
-// The JSON Schema of the Cluster document, generated from the same field table the validator
-// walks (fields.ts). schema/cluster.schema.json is this function's output; a test keeps it in sync.
+// The JSON Schema of the Cluster document and of k0s' ClusterConfig, generated from the same field
+// tables the validator walks (fields.ts, k0s-config.ts). schema/cluster.schema.json is this function's output; a test keeps it in sync.
 import { API_VERSION, clusterSpec, KIND } from './fields.js';
+import { k0sConfigSpec } from './k0s-config.js';
 import { OVERRIDE_KINDS } from './overrides.js';
 import type { FieldSpec } from './spec.js';
 
@@ -48,6 +49,12 @@ export function fieldSchema(f: FieldSpec): Json {
       if (f.keyPattern) out.propertyNames = { pattern: patternSource(f.keyPattern) };
       out.additionalProperties = { type: ['string', 'number', 'boolean', 'null'] };
       break;
+    case 'boolean':
+      out.type = 'boolean';
+      if (f.default !== undefined) out.default = f.default;
+      break;
+    case 'any':
+      break;
   }
   return out;
 }
@@ -65,9 +72,14 @@ export function toJsonSchema(): Json {
     if: { properties: { apiVersion: { const: API_VERSION } }, required: ['apiVersion'] },
     then: fieldSchema(clusterSpec),
     else: {
-      type: 'object',
-      required: ['apiVersion', 'kind'],
-      properties: { kind: { enum: [KIND, ...Object.keys(OVERRIDE_KINDS)] } },
+      // k0s' ClusterConfig is checked field by field too (k0s-config.ts); kubeadm's by kubeadm.
+      if: { properties: { kind: { const: 'ClusterConfig' } }, required: ['kind'] },
+      then: fieldSchema(k0sConfigSpec),
+      else: {
+        type: 'object',
+        required: ['apiVersion', 'kind'],
+        properties: { kind: { enum: [KIND, ...Object.keys(OVERRIDE_KINDS)] } },
+      },
     },
   };
 }

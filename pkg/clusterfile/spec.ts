@@ -54,7 +54,17 @@ export interface MapField extends Described {
   keyHint?: string;
 }
 
-export type FieldSpec = StringField | IntegerField | ObjectField | ArrayField | MapField;
+export interface BooleanField extends Described {
+  kind: 'boolean';
+  default?: boolean;
+}
+
+/** Any value: a part of another tool's document that tool checks itself (its own nested settings). */
+export interface AnyField extends Described {
+  kind: 'any';
+}
+
+export type FieldSpec = StringField | IntegerField | ObjectField | ArrayField | MapField | BooleanField | AnyField;
 
 /** The sibling field that names an environment variable holding a secret. */
 export function fromEnvName(secretField: string): string {
@@ -108,6 +118,6 @@ export function fillDefaults(spec: FieldSpec, value: unknown): unknown {
     if (value === undefined) return spec.default ? [] : undefined;
     return Array.isArray(value) ? value.map((v) => (v === undefined ? v : fillDefaults(spec.items, v))) : value;
   }
-  if (value !== undefined || spec.kind === 'map') return value;
+  if (value !== undefined || spec.kind === 'map' || spec.kind === 'any') return value;
   return spec.default;
 }

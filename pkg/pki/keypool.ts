@@ -34,7 +34,11 @@ export class KeyPool {
   }
 }
 
-/** How many keys a fresh PKI needs: 3 CAs, sa, 4 shared client certs, admin (+ super-admin), 6 per master, 1 per node. */
-export function keysNeeded(masters: number, nodes: number, superAdmin = true): number {
+/**
+ * How many keys a fresh PKI needs: 3 CAs, sa, 4 shared client certs, admin (+ super-admin), 6 per
+ * master, 1 per node. For k0s (which makes the leaves itself): the 3 CAs, sa and admin.
+ */
+export function keysNeeded(masters: number, nodes: number, superAdmin = true, runtime: 'kubeadm' | 'k0s' = 'kubeadm'): number {
+  if (runtime === 'k0s') return 5;
   return 8 + 1 + (superAdmin ? 1 : 0) + 6 * masters + nodes;
 }

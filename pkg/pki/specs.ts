@@ -70,7 +70,10 @@ export function planPki(cluster: Cluster, masters: HostIdentity[], nodes: HostId
   const vip = cluster.vip.address ? classifySans([cluster.vip.address], 'vip.address').ips : [];
   const serviceIp = firstServiceIp(cluster.network.serviceCIDR);
   const dnsDomain = cluster.network.dnsDomain;
-  const modern = hasSuperAdmin(cluster.runtime.version);
+  // k0s makes every leaf certificate itself from the CAs; sealts keeps only the admin kubeconfig,
+  // in system:masters (kubeadm:cluster-admins is kubeadm's own binding, which k0s does not make).
+  const k0s = cluster.runtime.type === 'k0s';
+  const modern = !k0s && hasSuperAdmin(cluster.runtime.version);
   const admins = modern ? CLUSTER_ADMINS : SYSTEM_MASTERS;
   const leafDays = pki.leafValidityDays;
   const leaf = (commonName: string, organizations: string[], usages: CertificateRequest['usages'], sans = { dnsNames: [] as string[], ips: [] as string[] }): CertificateRequest => ({
@@ -96,6 +99,7 @@ export function planPki(cluster: Cluster, masters: HostIdentity[], nodes: HostId
     kubeconfigs.push({ name: 'super-admin.conf', path: 'super-admin.conf', user: 'kubernetes-super-admin', commonName: 'kubernetes-super-admin', organizations: [SYSTEM_MASTERS], server: endpoint });
   }
 
+  if (k0s) return { leaves: [], kubeconfigs, caValidityDays: pki.caValidityDays, masterIps: ms.map((m) => m.ip), nodeIps: ns.map((n) => n.ip) };
   for (const m of ms) {
     // Each master's apiserver lists every master so any of them can stand behind the VIP or
     // apiserver.cluster.local; its own hostname and IP come first, as kubeadm puts them.

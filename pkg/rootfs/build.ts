@@ -15,6 +15,14 @@ export { DEFAULT_SKELETON, hostArch };
 
 /** Binaries a kubeadm rootfs cannot work without. */
 export const REQUIRED_BINARIES = ['kubeadm', 'kubelet', 'kubectl'];
+/** A k0s rootfs: k0s is one binary with the Kubernetes components inside. */
+export const K0S_REQUIRED_BINARIES = ['k0s'];
+
+/** A rootfs version: Kubernetes vX.Y.Z, or a k0s release vX.Y.Z+k0s.N (a k0s rootfs). */
+function rootfsVersion(v: string): { text: string; k0s: boolean } {
+  const k0s = /^v?(\d+\.\d+\.\d+\+k0s\.\d+)$/.exec(v.trim());
+  return k0s ? { text: `v${k0s[1]}`, k0s: true } : { text: parseKubeVersion(v).text, k0s: false };
+}
 /** What containerd needs beside it: its runc shim and runc to run containers, ctr for init.sh's image imports. */
 export const CONTAINERD_COMPANIONS = ['containerd-shim-runc-v2', 'runc', 'ctr'];
 
@@ -43,11 +51,11 @@ async function mustBeDir(p: string, flag: string): Promise<void> {
  * every file an executable for `arch` (ELF of that machine, or a #! script such as the test
  * stand-ins), the Kubernetes ones reporting `version` when they can run here.
  */
-async function checkBinDir(binDir: string, version: string, arch: string): Promise<string[]> {
+async function checkBinDir(binDir: string, version: string, arch: string, k0s: boolean): Promise<string[]> {
   await mustBeDir(binDir, '--bin-dir');
   const entries = await readdir(binDir, { withFileTypes: true });
   const names = entries.map((e) => e.name);
-  const missing = REQUIRED_BINARIES.filter((b) => !names.includes(b));
+  const missing = (k0s ? K0S_REQUIRED_BINARIES : REQUIRED_BINARIES).filter((b) => !names.includes(b));
   if (missing.length > 0) throw new UserError(`--bin-dir ${binDir}: missing ${missing.join(', ')}`);
   const lacking = CONTAINERD_COMPANIONS.filter((b) => !names.includes(b));
   if (names.includes('containerd') && lacking.length > 0) {
@@ -64,13 +72,14 @@ async function checkBinDir(binDir: string, version: string, arch: string): Promi
 }
 
 export async function buildRootfs(o: BuildOptions): Promise<Manifest> {
-  const version = parseKubeVersion(o.kubernetesVersion).text;
+  const { text: version, k0s } = rootfsVersion(o.kubernetesVersion);
   const arch = o.arch ?? hostArch();
   if (!o.binDir === !o.kubeBins) throw new UserError('rootfs build: give exactly one of --kube-bins (a real rootfs) and --bin-dir');
+  if (k0s && o.kubeBins) throw new UserError(`rootfs build: --kube-bins builds a kubeadm rootfs; a k0s rootfs (${version}) takes --bin-dir with the k0s binary`);
   if (o.kubeBins) await mustBeDir(o.kubeBins, '--kube-bins');
   if (o.imagesDir) await mustBeDir(o.imagesDir, '--images-dir');
   if (await stat(o.out).catch(() => undefined)) throw new UserError(`-o ${o.out}: already exists`);
-  const notes = o.binDir ? await checkBinDir(o.binDir, version, arch) : [];
+  const notes = o.binDir ? await checkBinDir(o.binDir, version, arch, k0s) : [];
 
   const stage = isTarGz(o.out) ? await mkdtemp(path.join(os.tmpdir(), 'sealts-build-')) : o.out;
   try {

@@ -19,6 +19,7 @@ export const KUBE_VERSION_ARGS: Readonly<Record<string, readonly string[]>> = {
   'kube-controller-manager': ['--version'],
   'kube-scheduler': ['--version'],
   'kube-proxy': ['--version'],
+  k0s: ['version'],
 };
 
 /** A version query must answer within this. */

@@ -26,7 +26,8 @@ async function mustExist(file: string, hint: string): Promise<void> {
 
 /** Refuses binaries whose reported version is not `version` (kubeadm, kubelet, kubectl: what a host runs itself). */
 export async function assertBinaryVersions(binDir: string, version: string, what: string): Promise<void> {
-  const names = ['kubeadm', 'kubelet', 'kubectl'];
+  // A k0s rootfs (version vX.Y.Z+k0s.N) has one binary holding every component.
+  const names = version.includes('+k0s.') ? ['k0s'] : ['kubeadm', 'kubelet', 'kubectl'];
   const got = await Promise.all(names.map((n) => reportedVersion(path.join(binDir, n), n)));
   const wrong = names.map((n, i) => [n, got[i]!] as const).filter(([, v]) => v !== version);
   if (wrong.length > 0) throw new UserError(`${what}: ${wrong.map(([n, v]) => `${n} is ${v}`).join(', ')}, not ${version}`);

@@ -1,5 +1,5 @@
 // The runtime seam: the contract, and the one function that picks the implementation for a cluster.
-import { UserError } from '../errors/errors.js';
+import { K0sRuntime } from './k0s/k0s.js';
 import { KubeadmRuntime } from './kubeadm/kubeadm.js';
 import type { Runtime, RuntimeDeps } from './runtime.js';
 
@@ -7,8 +7,7 @@ export type { EtcdSnapshot, FetchedPkiFile, MemberFacts, RemoveOptions, Rendered
 export { hostSettings, hostInputFiles, type HostSettings } from './host-settings.js';
 
 export function runtimeFor(deps: RuntimeDeps): Runtime {
-  const type = deps.cluster.runtime.type;
-  if (type === 'kubeadm') return new KubeadmRuntime(deps);
-  // Validation refuses other types until they exist; this is the backstop.
-  throw new UserError(`spec.runtime.type ${type}: not supported yet`);
+  return deps.cluster.runtime.type === 'k0s' ? new K0sRuntime(deps) : new KubeadmRuntime(deps);
 }
+
+export { notForK0s } from './k0s/k0s.js';

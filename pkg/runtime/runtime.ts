@@ -1,4 +1,4 @@
-// The one contract every cluster runtime (kubeadm now, k0s next) implements, and the only thing the
+// The one contract every cluster runtime (kubeadm, k0s) implements, and the only thing the
 // workflows (pkg/workflow) know of a runtime. The workflows decide WHICH hosts change, from the
 // plan (pkg/plan), and in which order; a Runtime knows HOW: its facts, ports, config files, PKI
 // layout, kubectl and etcd membership. It never probes a host to decide anything: the control plane

@@ -53,7 +53,7 @@ export async function applyCluster(req: ApplyRequest): Promise<void> {
     // A first apply needs every key: they depend on nothing from the hosts, so the thread pool
     // makes them while SSH connects, facts come in and the rootfs is pushed.
     const hasCa = await access(join(ctx.pkiDir, 'ca.key')).then(() => true, () => false);
-    if (!req.flags.dryRun && !hasCa) ctx.keyPool = new KeyPool(req.cluster.pki.keyAlgorithm, keysNeeded(masters(req.cluster).length, 0));
+    if (!req.flags.dryRun && !hasCa) ctx.keyPool = new KeyPool(req.cluster.pki.keyAlgorithm, keysNeeded(masters(req.cluster).length, 0, true, req.cluster.runtime.type));
     await executeRun(session, APPLY_PHASES, ctx);
   });
 }

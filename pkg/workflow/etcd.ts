@@ -6,6 +6,7 @@ import type { Phase } from '../phase/types.js';
 import type { MemberFacts } from '../runtime/index.js';
 import type { ClusterRun } from './context.js';
 import { withCluster, type RunFlags } from './open.js';
+import { notForK0s } from '../runtime/index.js';
 import { executeRun, startRun } from './run.js';
 import { etcdMasters } from './phases/etcd-masters.js';
 import { etcdBackup } from './phases/etcd-backup.js';
@@ -31,6 +32,7 @@ export interface EtcdRequest {
 
 async function runEtcd(command: 'etcd backup' | 'etcd restore', phases: ReadonlyArray<Phase<EtcdRun>>, o: EtcdRequest): Promise<void> {
   await withCluster({ flags: o.flags, lock: true, command }, async (c) => {
+    if (c.cluster.runtime.type === 'k0s') throw notForK0s(`sealts ${command}`, `run \`k0s ${command === 'etcd backup' ? 'backup' : 'restore'}\` on a controller`);
     const { session, ctx: base } = await startRun(c, { command, flags: o.flags });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const file = o.file ?? join(c.state.dir, 'backups', `etcd-${stamp}.db`);

@@ -6,6 +6,7 @@ import type { Phase } from '../phase/types.js';
 import type { UpgradePlan } from '../plan/upgrade.js';
 import type { ClusterRun } from './context.js';
 import { withCluster, type RunFlags } from './open.js';
+import { notForK0s } from '../runtime/index.js';
 import { executeRun, startRun, type RunStreams } from './run.js';
 import { connect } from './phases/connect.js';
 import { gatherFactsPhase } from './phases/gather-facts.js';
@@ -32,6 +33,7 @@ export interface UpgradeRequest extends RunStreams {
 
 export async function upgradeCluster(req: UpgradeRequest): Promise<void> {
   if (!Number.isInteger(req.maxUnavailable) || req.maxUnavailable < 1) throw new UserError(`--max-unavailable: expected a positive integer, got ${req.maxUnavailable}`);
+  if (req.cluster.runtime.type === 'k0s') throw notForK0s('sealts upgrade', "k0s upgrades itself (its autopilot); sealts' upgrade drives kubeadm");
   await withCluster({ flags: req.flags, clusterfile: { path: req.clusterfilePath, cluster: req.cluster }, lock: true, command: 'upgrade', needs: { image: true } }, async (c) => {
     if (!c.stateFile) throw new UserError(`cluster ${req.cluster.name}: sealts holds no state for it here (sealts adopt -f ${req.clusterfilePath} first)`);
     const { session, ctx: base } = await startRun(c, { command: 'upgrade', flags: req.flags, stdout: req.stdout, stderr: req.stderr });

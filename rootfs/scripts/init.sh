@@ -61,8 +61,13 @@ for f in "$ROOTFS"/cni/*; do
   put "$f" "/opt/cni/bin/$(basename "$f")" 0755 || true
 done
 
-put "$ROOTFS/etc/kubelet.service" /etc/systemd/system/kubelet.service 0644 || true
-put "$ROOTFS/etc/10-kubeadm.conf" /etc/systemd/system/kubelet.service.d/10-kubeadm.conf 0644 || true
+# The kubelet's unit only with a kubelet: a k0s rootfs has none (k0s runs its own kubelet).
+HAS_KUBELET=
+if [ -f "$ROOTFS/bin/kubelet" ]; then
+  HAS_KUBELET=1
+  put "$ROOTFS/etc/kubelet.service" /etc/systemd/system/kubelet.service 0644 || true
+  put "$ROOTFS/etc/10-kubeadm.conf" /etc/systemd/system/kubelet.service.d/10-kubeadm.conf 0644 || true
+fi
 put "$ROOTFS/etc/99-sealts-kubernetes.conf" /etc/sysctl.d/99-sealts-kubernetes.conf 0644 || true
 put "$ROOTFS/etc/sealts-kubernetes-modules.conf" /etc/modules-load.d/sealts-kubernetes.conf 0644 || true
 
@@ -93,7 +98,7 @@ if [ -n "$SYSTEMD" ]; then
   # One reload, and only when a unit file changed (it is the costliest step here); enabling only
   # links the unit, so it needs no second reload.
   [ -z "$UNITS_CHANGED" ] || systemctl daemon-reload
-  systemctl --no-reload enable kubelet.service >/dev/null 2>&1
+  [ -z "$HAS_KUBELET" ] || systemctl --no-reload enable kubelet.service >/dev/null 2>&1
 fi
 
 if [ -n "$HAS_CONTAINERD" ] && [ -z "$SYSTEMD" ]; then

@@ -591,7 +591,7 @@ spec:
     ],
   },
   {
-    name: 'k0s: refused at its type value until the k0s runtime lands; the rest is still checked',
+    name: 'k0s: too old a version, and a kubeadm document beside it',
     text: `apiVersion: sealts.io/v1
 kind: Cluster
 metadata: {name: demo}
@@ -608,7 +608,6 @@ apiVersion: kubeadm.k8s.io/v1beta4
 kind: ClusterConfiguration
 `,
     expected: [
-      'bad.yaml:7:11: spec.runtime.type: k0s is not supported yet (only kubeadm)',
       'bad.yaml:8:14: spec.runtime.version: Kubernetes v1.19.8+k0s.0 is not supported: sealts deploys v1.22 and later',
       'bad.yaml:14:7: ClusterConfiguration (kubeadm.k8s.io/v1beta4) is a kubeadm document but spec.runtime.type is k0s',
     ],

@@ -111,10 +111,8 @@ test('sudo-user.yaml and bastion.yaml show what they say', async () => {
 
 // ---------------------------------------------------------------- the fleet
 
-/** Fleet examples that must be refused, with the exact problems (k0s.yaml: until the k0s runtime lands). */
-const REFUSED: Record<string, string[]> = {
-  'k0s.yaml': [`${path.join(FLEET, 'k0s.yaml')}:11:11: spec.runtime.type: k0s is not supported yet (only kubeadm)`],
-};
+/** Fleet examples that must be refused, with the exact problems (none today; kept for the next one). */
+const REFUSED: Record<string, string[]> = {};
 
 for (const f of fleet) {
   test(`clusterfiles/fleet/${f} ${REFUSED[f] ? 'is refused with its line:col' : 'validates and round-trips'}`, async () => {
@@ -133,7 +131,7 @@ for (const f of fleet) {
     assert.ok(masters(c).length >= 1);
     assert.ok(c.hosts.every((h) => h.ip.startsWith('198.18.0.')), 'fleet examples use the test fleet range');
     if (!/sealer|sealos/.test(f)) assert.ok(c.vip.address.startsWith('198.18.0.'), 'fleet example VIPs stay in the test fleet range too');
-    assert.equal(c.image, path.join(REPO, 'rootfs-v1.36.3'), 'the rootfs its comment says how to build, relative to the file');
+    assert.equal(c.image, path.join(REPO, c.runtime.type === 'k0s' ? 'rootfs-k0s' : 'rootfs-v1.36.3'), 'the rootfs its comment says how to build, relative to the file');
     for (const h of c.hosts) assert.equal(h.ssh.pk, path.join(REPO, '.fleet', 'id_ed25519'), 'the fleet\'s key, relative to the file');
     assertRoundTrip(c, ENV);
   });
@@ -146,8 +144,8 @@ test('fleet: ha.yaml has 3 masters, 3 nodes and a ClusterConfiguration override'
   assert.deepEqual(c.overrides.map((o) => o.kind), ['ClusterConfiguration']);
 });
 
-test('fleet: k0s.yaml says it is refused; sudo-user.yaml and bastion.yaml say what they show', async () => {
-  assert.match(await readFile(path.join(FLEET, 'k0s.yaml'), 'utf8'), /^# .*REFUSED for now: sealts has no k0s runtime/m);
+test('fleet: k0s.yaml says how its rootfs is built; sudo-user.yaml and bastion.yaml say what they show', async () => {
+  assert.match(await readFile(path.join(FLEET, 'k0s.yaml'), 'utf8'), /^# .*bin\/k0s/m);
   const sudo = await loadClusterfile(path.join(FLEET, 'sudo-user.yaml'), { env: ENV });
   assert.equal(sudo.ssh.user, 'ops');
   assert.equal(sudo.ssh.sudoPasswd?.reveal(), 'example-sudo-pass');

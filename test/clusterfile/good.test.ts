@@ -40,10 +40,24 @@ test('a minimal file gets every default', () => {
   );
 });
 
-test('k0s: refused (no k0s runtime yet), and only for that: its default version and ClusterConfig pass', () => {
-  const text = clusterfile(`  runtime: {type: k0s}\n${BASE_SPEC}`) + '---\napiVersion: k0s.k0sproject.io/v1beta1\nkind: ClusterConfig\n';
-  assert.deepEqual(problems(text), ['bad.yaml:6:19: spec.runtime.type: k0s is not supported yet (only kubeadm)']);
+test('k0s: its default version; a ClusterConfig is checked field by field, at its line:col, and kept for the runtime', () => {
+  const k0s = (doc: string) => clusterfile(`  runtime: {type: k0s}\n${BASE_SPEC}`) + `---\napiVersion: k0s.k0sproject.io/v1beta1\nkind: ClusterConfig\n${doc}`;
+  const c = parse(k0s('spec:\n  api: {sans: [lb.example], extraArgs: {v: "2"}}\n  telemetry: {enabled: false}\n'));
+  assert.deepEqual(c.runtime, { type: 'k0s', version: DEFAULT_VERSIONS.k0s });
   assert.match(DEFAULT_VERSIONS.k0s, /^v\d+\.\d+\.\d+\+k0s\.0$/);
+  assert.deepEqual(c.overrides[0]!.body.spec, { api: { sans: ['lb.example'], extraArgs: { v: '2' } }, telemetry: { enabled: false } });
+  assert.deepEqual(problems(k0s('spec:\n  api: {sanz: [x], port: "6443"}\n  telemetry: {enabled: "no"}\n  network: {kubeProxy: {mode: fast}}\n')), [
+    'bad.yaml:19:9: ClusterConfig.spec.api: unknown field "sanz" (did you mean "sans"?)',
+    'bad.yaml:19:26: ClusterConfig.spec.api.port: expected an integer, got the string "6443"',
+    'bad.yaml:20:24: ClusterConfig.spec.telemetry.enabled: expected true or false, got the string "no"',
+    'bad.yaml:21:31: ClusterConfig.spec.network.kubeProxy.mode: must be one of iptables, ipvs, nftables, userspace; got "fast"',
+  ]);
+  // What sealts sets per controller, or takes from the Cluster document, is refused where written.
+  assert.deepEqual(problems(k0s('spec:\n  api: {address: 198.18.0.11}\n  network: {podCIDR: 10.0.0.0/16, provider: calico}\n')), [
+    'bad.yaml:19:18: ClusterConfig.spec.api.address: not settable here: sealts sets each controller its own address',
+    'bad.yaml:20:22: ClusterConfig.spec.network.podCIDR: not settable here: set spec.network.podCIDR of the Cluster document',
+    'bad.yaml:20:45: ClusterConfig.spec.network.provider: calico would run beside sealts-bridge (spec.network.plugin); set the Cluster\'s spec.network.plugin to none to let k0s run calico',
+  ]);
 });
 
 test('hosts: ranges expand in order, ip:port sets that host port, groups override ssh and env', () => {

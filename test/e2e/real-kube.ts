@@ -151,40 +151,63 @@ spec:
 
 /**
  * A probe on `host`: `check` (a shell condition) every half second, each outcome logged with its
- * time, until stop(), which returns the log. It runs detached on the host, so a slow SSH session
- * from here cannot stretch its gaps.
+ * time (and a failure's exit status), until stop(), which returns the log. It runs detached on the
+ * host, so a slow SSH session from here cannot stretch its gaps.
  */
 export async function startProbe(fleet: Fleet, host: string, check: string): Promise<{ stop: () => Promise<string> }> {
-  const loop = [
-    'rm -f /tmp/probe-stop /tmp/probe.log',
-    'while [ ! -e /tmp/probe-stop ]; do',
-    `  if ${check} >/dev/null 2>&1; then r=ok; else r=fail; fi`,
-    '  echo "$(date +%s.%N) $r" >> /tmp/probe.log; sleep 0.5',
-    'done',
-  ].join('\n');
-  await fleet.runOk(host, ['sh', '-c', 'setsid sh -c "$0" </dev/null >/dev/null 2>&1 &', loop]);
+  const started = await startLoop(fleet, host, 'probe', `if ${check} >/dev/null 2>&1; then r=ok; else r="fail rc=$?"; fi; echo "$(date +%s.%N) $r"; sleep 0.5`);
   await eventually(`the probe on ${host} answers`, 60_000, async () => Number((await fleet.run(host, ['grep', '-c', ' ok$', '/tmp/probe.log'])).stdout.trim()) >= 3);
+  return started;
+}
+
+/**
+ * `sample` (a shell command) on `host` every second, its output folded onto one time-stamped line:
+ * what was happening when a probe went quiet.
+ */
+export function startSampler(fleet: Fleet, host: string, name: string, sample: string): Promise<{ stop: () => Promise<string> }> {
+  return startLoop(fleet, host, name, `echo "$(date +%s.%N) $( { ${sample}; } 2>&1 | tr '\n' ' ')"; sleep 1`);
+}
+
+/** `body` in a loop, detached on `host`, its output appended to /tmp/NAME.log until stop(). */
+async function startLoop(fleet: Fleet, host: string, name: string, body: string): Promise<{ stop: () => Promise<string> }> {
+  const [log, flag] = [`/tmp/${name}.log`, `/tmp/${name}-stop`];
+  const loop = `rm -f ${flag} ${log}\nwhile [ ! -e ${flag} ]; do\n  { ${body}; } >> ${log}\ndone`;
+  await fleet.runOk(host, ['sh', '-c', 'setsid sh -c "$0" </dev/null >/dev/null 2>&1 &', loop]);
   return {
     stop: async () => {
-      await fleet.run(host, ['touch', '/tmp/probe-stop']);
+      await fleet.run(host, ['touch', flag]);
       await new Promise((r) => setTimeout(r, 1500));
-      const log = (await fleet.run(host, ['cat', '/tmp/probe.log'])).stdout;
-      await fleet.run(host, ['rm', '-f', '/tmp/probe.log', '/tmp/probe-stop']);
-      return log;
+      const text = (await fleet.run(host, ['cat', log])).stdout;
+      await fleet.run(host, ['rm', '-f', log, flag]);
+      return text;
     },
   };
 }
 
 /** A probe log's longest time without an answer (seconds), its tries and answers; the last tries' outcome. */
-export function probeGaps(log: string): { gap: number; tries: number; ok: number; endsOk: boolean } {
+export function probeGaps(log: string): { gap: number; gapStart: number; tries: number; ok: number; endsOk: boolean } {
   const tries = log.trim().split('\n').filter(Boolean).map((l) => l.split(' ')).map(([t, r]) => ({ t: Number(t), ok: r === 'ok' }));
   let last = tries[0]?.t ?? 0;
   let gap = 0;
+  let gapStart = last;
+  const widen = (t: number) => {
+    if (t - last > gap) [gap, gapStart] = [t - last, last];
+  };
   for (const x of tries) {
     if (!x.ok) continue;
-    gap = Math.max(gap, x.t - last);
+    widen(x.t);
     last = x.t;
   }
-  gap = Math.max(gap, (tries.at(-1)?.t ?? last) - last);
-  return { gap, tries: tries.length, ok: tries.filter((x) => x.ok).length, endsOk: tries.slice(-3).every((x) => x.ok) };
+  widen(tries.at(-1)?.t ?? last);
+  return { gap, gapStart, tries: tries.length, ok: tries.filter((x) => x.ok).length, endsOk: tries.slice(-3).every((x) => x.ok) };
+}
+
+/** The lines of time-stamped logs ("EPOCH rest") from `from` to `to` seconds, merged in time order. */
+export function timeline(logs: Record<string, string>, from: number, to: number): string {
+  return Object.entries(logs)
+    .flatMap(([who, log]) => log.split('\n').filter(Boolean).map((l) => ({ t: Number(l.split(' ')[0]), line: `${who}: ${l}` })))
+    .filter((x) => x.t >= from && x.t <= to)
+    .sort((a, b) => a.t - b.t)
+    .map((x) => x.line)
+    .join('\n');
 }

@@ -17,7 +17,7 @@ import { fleetUp, type Fleet } from '../fleet/index.js';
 import { BUSYBOX_IMAGE, busyboxOciArchive } from '../fleet/oci-image.js';
 import { trustFleet } from './cli-cluster.js';
 import { assertAsBefore, lookAt, type HostLook } from './host-look.js';
-import { eventually, kubectl, KUBE_VERSION, probeGaps, realClusterfileText, realRootfs, startProbe, UPGRADE_TO, webWorkload } from './real-kube.js';
+import { eventually, kubectl, KUBE_VERSION, probeGaps, realClusterfileText, realRootfs, startProbe, startSampler, timeline, UPGRADE_TO, webWorkload } from './real-kube.js';
 
 if (!UPGRADE_TO) throw new Error(`pkg/versions/kubernetes.json has no release of the minor after ${KUBE_VERSION}: the upgrade test has nowhere to go`);
 const TO: string = UPGRADE_TO;
@@ -84,6 +84,13 @@ test(`sealts upgrade to ${TO}: the workload keeps serving, one node away at a ti
   const prober = fleet.hosts[2]!.ip; // a master: no workload pod of its own, and kube-proxy's rules stay through its restarts
   const clusterIp = (await kubectl(fleet, m0, ['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
   const probe = await startProbe(fleet, prober, `curl -sf --max-time 2 -o /dev/null http://${clusterIp}/`);
+  // What the prober's kube-proxy and the API said meanwhile, printed around the longest silence.
+  const kc = '/usr/bin/kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=2s';
+  const endpoints = await startSampler(fleet, prober, 'endpoints', [
+    `${kc} get endpointslices -n default -l kubernetes.io/service-name=web -o jsonpath='{range .items[*].endpoints[*]}{.addresses[0]}@{.nodeName}:r={.conditions.ready},t={.conditions.terminating} {end}'`,
+    `${kc} get nodes --no-headers | awk '{printf "%s:%s ", $1, $2}'`,
+    `echo "rules:$(iptables-save -t nat | grep 'default/web' | grep -o 'to-destination [0-9.:]*' | cut -d' ' -f2 | tr '\\n' ,)"`,
+  ].join('; '));
   // Cordoned nodes, sampled from here while the upgrade runs: never more than --max-unavailable.
   let upgrading = true;
   let mostCordoned = 0;
@@ -95,6 +102,7 @@ test(`sealts upgrade to ${TO}: the workload keeps serving, one node away at a ti
     }
   })();
   let log = '';
+  let samples = '';
   try {
     const r = await sealts(['upgrade', '-f', after137, '--yes', '--max-unavailable', '1']);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
@@ -102,14 +110,16 @@ test(`sealts upgrade to ${TO}: the workload keeps serving, one node away at a ti
     upgrading = false;
     await sampler;
     log = await probe.stop();
+    samples = await endpoints.stop();
   }
   assert.ok(mostCordoned <= 1, `${mostCordoned} nodes cordoned at once with --max-unavailable 1`);
   const g = probeGaps(log);
   assert.ok(g.tries > 100, `${g.tries} probe tries`);
-  // The issue asks for a few seconds. On this 2-core machine running 5 real hosts the worst gap
-  // measured was 10.6 s (15 of 1128 tries failed, around a node's drain): the bound here is what
-  // the machine shows, to be tightened once the gap's cause (endpoint update lag) is dealt with.
-  assert.ok(g.gap <= 15, `the Service did not answer for ${g.gap.toFixed(1)} s during the upgrade (${g.ok}/${g.tries} answers)`);
+  // A few seconds at most: one probe try (curl --max-time 2, then half a second) may fail, not two
+  // in a row. Measured on this 2-core machine running the 5 hosts: 1.2 s (1164 of 1164 answered).
+  const around = timeline({ probe: log, api: samples }, g.gapStart - 10, g.gapStart + g.gap + 5);
+  assert.ok(g.gap <= 5, `the Service did not answer for ${g.gap.toFixed(1)} s during the upgrade (${g.ok}/${g.tries} answers):\n${around}`);
+  console.log(`# longest Service silence ${g.gap.toFixed(1)} s (${g.ok}/${g.tries} answers)`);
   await eventually(`every node Ready on ${TO}`, 300_000, async () => {
     const v = await readyVersions();
     return Object.values(v).length === 5 && Object.values(v).every((x) => x === TO) ? true : JSON.stringify(v);

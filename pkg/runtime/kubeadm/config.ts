@@ -6,7 +6,7 @@ import type { Cluster, HostSpec, KeyAlgorithm } from '../../clusterfile/types.js
 import { masters } from '../../clusterfile/types.js';
 import type { Secret } from '../../secret/secret.js';
 import { UserError } from '../../errors/errors.js';
-import { deepMerge, isPlainObject, type Plain } from './merge.js';
+import { deepMerge, isPlainObject, type Plain } from '../merge.js';
 import { EXTRA_ARGS_KEYS, readExtraArgs, writeExtraArgs, type ArgMap } from './extra-args.js';
 import type { HostSettings } from '../host-settings.js';
 import { kubeadmApiVersion, parseKubeVersion, type KubeadmApiVersion } from './version.js';

@@ -1,7 +1,7 @@
 // kubeadm's `extraArgs`: a map in v1beta3, a list of {name, value} in v1beta4. Internally sealts keeps
 // a map; it reads either form from a user's override and writes the form the target API wants.
 import type { KubeadmApiVersion } from './version.js';
-import { isPlainObject } from './merge.js';
+import { isPlainObject } from '../merge.js';
 
 export type ArgMap = Record<string, string>;
 

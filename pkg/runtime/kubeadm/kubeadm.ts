@@ -15,6 +15,7 @@ import { execOk, type HostExec } from '../../host/exec.js';
 import { putFiles, type PutFile } from '../../host/put-files.js';
 import type { EtcdSnapshot, FetchedPkiFile, MemberFacts, RemoveOptions, RenderedConfig, ResetOptions, Runtime, RuntimeDeps } from '../runtime.js';
 import { mustRelease } from '../../versions/index.js';
+import { drainWithRetries, pollUntilOk, removeHostSteps } from '../remote-steps.js';
 import { API_SERVER_PORT, initDocuments, joinDocuments, KUBELET_PATCH, kubeletPatch, toYaml, type KubeadmInput, type LocalImages } from './config.js';
 import { ADMIN_CONF, INIT_CONFIG, JOIN_CONFIG, LEFTOVERS, ROOT_KUBECONFIG, TOKEN_CONFIG } from './host-files.js';
 import { newBootstrapToken, newCertificateKey, tokenId } from './tokens.js';
@@ -24,11 +25,6 @@ import { requiredPorts } from './ports.js';
 import { upgradeApply, upgradeNode, type UpgradeFlags } from './upgrade.js';
 import { gatherMemberFacts } from './facts.js';
 import { Secret } from '../../secret/secret.js';
-
-/** Run "$2".. every 0.2 s until it succeeds or "$1" seconds have passed (then exit 1, saying its last exit). */
-const POLL_UNTIL_OK = literal(
-  'end=$(( $(date +%s) + $1 )); shift; while :; do rc=0; "$@" >/dev/null 2>&1 || rc=$?; [ "$rc" -ne 0 ] || exit 0; [ "$(date +%s)" -lt "$end" ] || { echo "last try: exit $rc" >&2; exit 1; }; sleep 0.2; done',
-);
 
 /** "$1" is a file to remove after the command in "$2".. ran, whatever its exit (which it keeps). */
 const RUN_THEN_REMOVE = literal('f=$1; shift; rc=0; "$@" || rc=$?; rm -f -- "$f"; exit $rc');
@@ -41,11 +37,6 @@ function thenRemove(file: string, argv: readonly string[]): ShellCommand {
 function configFile(path: string, docs: string): PutFile {
   return { path, content: docs, mode: 0o600 };
 }
-
-const DRAIN_ATTEMPTS = 3;
-const DRAIN_RETRY_MS = 5000;
-/** Errors of a control plane that is busy, not of the request: worth another try. */
-const TRANSIENT_API_ERROR = /etcdserver: (request timed out|leader changed|too many requests)|the server is currently unable to handle the request|TLS handshake timeout|connection refused|i\/o timeout/;
 
 export class KubeadmRuntime implements Runtime {
   readonly type = 'kubeadm' as const;
@@ -112,9 +103,7 @@ export class KubeadmRuntime implements Runtime {
   private async waitReady(h: HostExec, host = API_SERVER_NAME): Promise<void> {
     const seconds = Math.ceil((this.d.readyTimeoutMs ?? 240_000) / 1000);
     const url = `https://${host}:${API_SERVER_PORT}/readyz`;
-    const probe = ['curl', '-sf', '--max-time', '5', '--cacert', `${KUBERNETES_DIR}/pki/ca.crt`, url];
-    const r = await h.exec(sh(['sh', '-c', POLL_UNTIL_OK, 'sh', String(seconds), ...probe]));
-    if (r.code !== 0) throw new HostError(h.host, 'wait for apiserver', `${url} did not answer within ${seconds} s (${r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`})`);
+    await pollUntilOk(h, 'wait for apiserver', seconds, ['curl', '-sf', '--max-time', '5', '--cacert', `${KUBERNETES_DIR}/pki/ca.crt`, url], `${url} did not answer`);
   }
 
   private async adminKubeconfigForRoot(h: HostExec): Promise<void> {
@@ -198,18 +187,7 @@ export class KubeadmRuntime implements Runtime {
   }
 
   async drain(host: HostSpec, via: HostSpec): Promise<void> {
-    const args = ['drain', this.d.nodeName(host), '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=120s'];
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.kubectl(via, args);
-        return;
-      } catch (e) {
-        // A busy control plane (just upgraded, restarted, or short of CPU) answers an eviction with an
-        // etcd or apiserver timeout; drain picks up where it stopped, so such an error gets another try.
-        if (attempt >= DRAIN_ATTEMPTS || !TRANSIENT_API_ERROR.test(e instanceof Error ? e.message : String(e))) throw e;
-        await new Promise((r) => setTimeout(r, DRAIN_RETRY_MS));
-      }
-    }
+    await drainWithRetries((args) => this.kubectl(via, args), this.d.nodeName(host));
   }
 
   async uncordon(host: HostSpec, via: HostSpec): Promise<void> {
@@ -223,23 +201,17 @@ export class KubeadmRuntime implements Runtime {
     if (host.roles.includes('master')) await this.waitReady(h);
   }
 
-  /** Drain + delete the Node object (from `via`), then reset the host. */
+  /** Drain, reset, then delete the Node object (from `via`). */
   private async removeHost(via: HostSpec, host: HostSpec, o: RemoveOptions): Promise<void> {
     const name = this.d.nodeName(host);
-    const present = await this.nodeExists(via, name);
-    // With --force a host that cannot be reached is only removed from the cluster: it is not drained
-    // (its pods would never finish terminating) and cannot be cleaned.
-    const reachable = o.reachable(host);
-    if (!reachable && !o.force) throw new HostError(host.ip, 'remove', 'not reachable (use --force to remove it anyway)');
-    if (present && reachable) await this.drain(host, via);
-    if (reachable) {
-      try {
-        await this.reset(host, { beforeReset: o.beforeReset });
-      } catch (e) {
-        if (!o.force) throw e;
-      }
-    }
-    if (present) await this.kubectl(via, ['delete', 'node', name]);
+    await removeHostSteps({
+      host,
+      o,
+      nodeExists: () => this.nodeExists(via, name),
+      drain: () => this.drain(host, via),
+      reset: () => this.reset(host, { beforeReset: o.beforeReset }),
+      deleteNode: async () => void (await this.kubectl(via, ['delete', 'node', name])),
+    });
   }
 
   async removeNodes(nodes: readonly HostSpec[], via: HostSpec, o: RemoveOptions): Promise<void> {

@@ -1,7 +1,7 @@
 // Field-by-field merge of a user's override document into the one sealts rendered.
 // Objects merge recursively, the user's scalar wins, and a user's list replaces ours whole
 // (merging lists element-wise would make removing an entry impossible).
-// `extraArgs` is the one exception: it is a name->value table whatever its YAML form, so it
+// kubeadm's `extraArgs` is the one exception: a name->value table whatever its YAML form, so it
 // merges per name (see extraArgs.ts).
 
 export type Plain = Record<string, unknown>;
