@@ -2,6 +2,7 @@
 // systemd fleet hosts with the test stand-ins (test/standins/: NOT real Kubernetes, so this
 // measures sealts' orchestration: SSH, rootfs push, PKI, join fan-out, VIP checks).
 // Target (issue 6): 3 masters + 40 nodes takes at most 2x the time of 3 masters + 2 nodes.
+// An apply that fails is a failed row with its error in full (the other still runs; no ratio then; exit 1).
 // Run: npx tsx bench/apply.ts [--masters 3] [--small 2] [--large 40] [--id 46]
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { fleetUp } from '../test/fleet/index.js';
 import { buildRootfs } from '../pkg/rootfs/index.js';
 import { standinBinDir } from '../test/standins/index.js';
 import { testVip } from '../test/e2e/runtime-harness.js';
+import { errorText, failureList, oneLine } from './lib/measure.js';
 
 const run = promisify(execFile);
 const SEALTS = fileURLToPath(new URL('../cmd/sealts.ts', import.meta.url));
@@ -27,7 +29,34 @@ export interface ApplyBenchOptions {
 export interface ApplyBenchRow {
   masters: number;
   nodes: number;
+  /** NaN when the apply failed */
   wallS: number;
+  /** Set when the apply (or its fleet) failed: why, in full (the last lines of its stderr). */
+  error?: string;
+}
+
+const shape = (r: { masters: number; nodes: number }) => `${r.masters} masters + ${r.nodes} nodes`;
+
+/** One apply, its failure (fleet, Clusterfile, the apply itself) a failed row rather than an exception. */
+async function applyRow(masters: number, nodes: number, id: number, image: string): Promise<ApplyBenchRow> {
+  try {
+    return await applyOnce(masters, nodes, id, image);
+  } catch (e) {
+    return { masters, nodes, wallS: NaN, error: errorText(e) };
+  }
+}
+
+/** The table, the ratio line (or why it could not be computed), then every failed apply's error in full. */
+export function applyMarkdown(rows: readonly ApplyBenchRow[], ratio: number | undefined): string {
+  const failed = rows.filter((r) => r.error !== undefined);
+  return [
+    '| hosts | masters | nodes | apply wall (s) |', '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.masters + r.nodes} | ${r.masters} | ${r.nodes} | ${r.error === undefined ? r.wallS.toFixed(1) : `**FAILED**: ${oneLine(r.error)}`} |`),
+    '', ratio === undefined
+      ? `ratio large/small: could not be computed (failed: ${failed.map(shape).join(', ')}) (target <= 2.00)`
+      : `ratio large/small: ${ratio.toFixed(2)} (target <= 2.00)`,
+    ...(failed.length > 0 ? ['', failureList(failed.map((r) => ({ label: shape(r), error: r.error! })))] : []),
+  ].join('\n');
 }
 
 /** One fresh fleet, one cold apply; returns its wall time (fleet set-up not included). */
@@ -57,20 +86,17 @@ async function applyOnce(masters: number, nodes: number, id: number, image: stri
   }
 }
 
-export async function runApplyBench(o: ApplyBenchOptions): Promise<{ rows: ApplyBenchRow[]; ratio: number; markdown: string }> {
+/** Both applies, each with its wall time or marked failed; `ratio` only when both succeeded; `failed`: any did not. */
+export async function runApplyBench(o: ApplyBenchOptions): Promise<{ rows: ApplyBenchRow[]; ratio: number | undefined; markdown: string; failed: boolean }> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'sealts-bench-image-'));
   try {
     const image = path.join(work, 'rootfs.tar.gz');
     await buildRootfs({ binDir: await standinBinDir('v1.32.8'), kubernetesVersion: 'v1.32.8', out: image });
-    const small = await applyOnce(o.masters, o.small, o.id, image);
-    const large = await applyOnce(o.masters, o.large, o.id, image);
-    const ratio = large.wallS / small.wallS;
-    const markdown = [
-      '| hosts | masters | nodes | apply wall (s) |', '|---|---|---|---|',
-      ...[small, large].map((r) => `| ${r.masters + r.nodes} | ${r.masters} | ${r.nodes} | ${r.wallS.toFixed(1)} |`),
-      '', `ratio large/small: ${ratio.toFixed(2)} (target <= 2.00)`,
-    ].join('\n');
-    return { rows: [small, large], ratio, markdown };
+    const small = await applyRow(o.masters, o.small, o.id, image);
+    const large = await applyRow(o.masters, o.large, o.id, image);
+    const rows = [small, large];
+    const ratio = small.error === undefined && large.error === undefined ? large.wallS / small.wallS : undefined;
+    return { rows, ratio, markdown: applyMarkdown(rows, ratio), failed: rows.some((r) => r.error !== undefined) };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -80,4 +106,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { masters: { type: 'string', default: '3' }, small: { type: 'string', default: '2' }, large: { type: 'string', default: '40' }, id: { type: 'string', default: '46' } } });
   const r = await runApplyBench({ masters: Number(values.masters), small: Number(values.small), large: Number(values.large), id: Number(values.id) });
   process.stdout.write(`${r.markdown}\n`);
+  if (r.failed) process.exitCode = 1;
 }

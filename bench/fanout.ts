@@ -2,6 +2,8 @@
 // Ansible ad-hoc vs a parallel loop of OpenSSH `ssh`, each external tool with OpenSSH's default
 // key exchange and with curve25519 (what ssh2, hence sealts, negotiates). Every row is one process
 // tree measured by GNU time: wall, CPU seconds, peak RSS.
+// A run that fails (e.g. a tool missing, a host dropping a handshake) is a failed row with its error in
+// full; the other rows still run and print, and the exit code is 1 when any run failed.
 // Run: npx tsx bench/fanout.ts [--hosts 50] [--runs 3] [--id 60] [--no-ansible-command]
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fleetUp, type Fleet } from '../test/fleet/index.js';
-import { CURVE25519, compiledWorker, machine, markdownTable, measure, medianRow, opensshOptions, toRow, withRatios, type Row } from './lib/measure.js';
+import { CURVE25519, compiledWorker, hasFailure, machine, markdownTable, measure, opensshOptions, runPlan, toRow, withRatios, workerOpMs, type Row } from './lib/measure.js';
 
 export interface FanoutOptions {
   hosts: number;
@@ -19,28 +21,32 @@ export interface FanoutOptions {
   ansibleCommand: boolean;
 }
 
-async function sealtsRow(worker: string, fleet: Fleet, ips: string[]): Promise<Row> {
+// Each row function measures one run of the row called `name`; a failure (non-zero exit, no result)
+// rejects, and runPlan turns it into a failed row carrying the error in full.
+async function sealtsRow(name: string, worker: string, fleet: Fleet, ips: string[]): Promise<Row> {
   const settings = { ips, keyPath: fleet.keyPath, knownHostsPath: fleet.knownHostsPath, concurrency: ips.length };
   const m = await measure([process.execPath, worker, 'fanout', JSON.stringify(settings)]);
-  const opMs = (JSON.parse(m.stdout) as { opMs: number }).opMs;
-  return toRow('sealts (ssh2, curve25519)', m, `connect+exec+close alone ${(opMs / 1000).toFixed(2)} s; rest is Node start-up`);
+  const opMs = workerOpMs(m);
+  return toRow(name, m, `connect+exec+close alone ${(opMs / 1000).toFixed(2)} s; rest is Node start-up`);
 }
 
-async function psshRow(fleet: Fleet, hostsFile: string, n: number, kex?: string): Promise<Row> {
+async function psshRow(name: string, fleet: Fleet, hostsFile: string, n: number, kex?: string): Promise<Row> {
   const x = opensshOptions(fleet.keyPath, fleet.knownHostsPath, kex).flatMap((o) => ['-x', o]);
   const m = await measure(['parallel-ssh', '-h', hostsFile, '-l', 'root', '-p', String(n), '-t', '60', ...x, 'true']);
-  return toRow(`pssh -p${n}${kex ? ' curve25519' : ' default KEX'}`, m);
+  return toRow(name, m);
 }
 
-async function sshLoopRow(fleet: Fleet, ips: string[], kex?: string): Promise<Row> {
+async function sshLoopRow(name: string, fleet: Fleet, ips: string[], kex?: string): Promise<Row> {
   // One shell starting every ssh at once, waiting for all: the "parallel loop" an operator writes.
+  // It waits for each pid it started: `$(jobs -p)` runs in a subshell that has no jobs (dash), so a
+  // failed ssh would go unnoticed and the row would show figures for a run that did not succeed.
   const opts = opensshOptions(fleet.keyPath, fleet.knownHostsPath, kex);
-  const args = ['sh', '-c', 'o=$1; shift; fail=0; for ip; do ssh $o -l root "$ip" true & done; for j in $(jobs -p); do wait "$j" || fail=1; done; wait; exit $fail', 'sh', opts.join(' '), ...ips];
+  const args = ['sh', '-c', 'o=$1; shift; fail=0; pids=; for ip; do ssh $o -l root "$ip" true & pids="$pids $!"; done; for p in $pids; do wait "$p" || fail=1; done; exit $fail', 'sh', opts.join(' '), ...ips];
   const m = await measure(args);
-  return toRow(`OpenSSH loop${kex ? ' curve25519' : ' default KEX'}`, m);
+  return toRow(name, m);
 }
 
-async function ansibleRow(fleet: Fleet, inventory: string, tmp: string, n: number, module: 'raw' | 'command', kex?: string): Promise<Row> {
+async function ansibleRow(name: string, fleet: Fleet, inventory: string, tmp: string, n: number, module: 'raw' | 'command', kex?: string): Promise<Row> {
   const ssh = opensshOptions(fleet.keyPath, fleet.knownHostsPath, kex).join(' ');
   const env = {
     ...process.env,
@@ -52,10 +58,11 @@ async function ansibleRow(fleet: Fleet, inventory: string, tmp: string, n: numbe
     ANSIBLE_DEPRECATION_WARNINGS: 'False',
   };
   const m = await measure(['ansible', 'all', '-i', inventory, '-u', 'root', '-f', String(n), '-m', module, '-a', 'true'], { env });
-  return toRow(`ansible -m ${module} -f${n}${kex ? ' curve25519' : ' default KEX'}`, m);
+  return toRow(name, m);
 }
 
-export async function runFanout(o: FanoutOptions): Promise<{ rows: Row[]; table: string }> {
+/** Every row, each with its figures or marked failed with its error in full; `failed`: any run of any row failed. */
+export async function runFanout(o: FanoutOptions): Promise<{ rows: Row[]; table: string; failed: boolean }> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'sealts-bench-fanout-'));
   const worker = await compiledWorker();
   const fleet = await fleetUp({ id: o.id, n: o.hosts, init: 'tini' });
@@ -66,24 +73,25 @@ export async function runFanout(o: FanoutOptions): Promise<{ rows: Row[]; table:
     const inventory = path.join(tmp, 'inventory.ini');
     await writeFile(inventory, `[all]\n${ips.join('\n')}\n`);
     const n = ips.length;
-    const plan: Array<[string, () => Promise<Row>]> = [
-      ['sealts', () => sealtsRow(worker, fleet, ips)],
-      ['pssh default', () => psshRow(fleet, hostsFile, n)],
-      ['pssh curve25519', () => psshRow(fleet, hostsFile, n, CURVE25519)],
-      ['ssh loop default', () => sshLoopRow(fleet, ips)],
-      ['ssh loop curve25519', () => sshLoopRow(fleet, ips, CURVE25519)],
-      ['ansible raw default', () => ansibleRow(fleet, inventory, tmp, n, 'raw')],
-      ['ansible raw curve25519', () => ansibleRow(fleet, inventory, tmp, n, 'raw', CURVE25519)],
+    const kexName = (kex?: string) => (kex ? 'curve25519' : 'default KEX');
+    const pssh = (kex?: string) => [`pssh -p${n} ${kexName(kex)}`, (name: string) => psshRow(name, fleet, hostsFile, n, kex)] as const;
+    const loop = (kex?: string) => [`OpenSSH loop ${kexName(kex)}`, (name: string) => sshLoopRow(name, fleet, ips, kex)] as const;
+    const ansible = (module: 'raw' | 'command', kex?: string) =>
+      [`ansible -m ${module} -f${n} ${kexName(kex)}`, (name: string) => ansibleRow(name, fleet, inventory, tmp, n, module, kex)] as const;
+    const plan: Array<readonly [string, (name: string) => Promise<Row>]> = [
+      ['sealts (ssh2, curve25519)', (name) => sealtsRow(name, worker, fleet, ips)],
+      pssh(),
+      pssh(CURVE25519),
+      loop(),
+      loop(CURVE25519),
+      ansible('raw'),
+      ansible('raw', CURVE25519),
     ];
-    if (o.ansibleCommand) plan.push(['ansible command', () => ansibleRow(fleet, inventory, tmp, n, 'command')]);
-    const runs = new Map<string, Row[]>();
-    // Interleave the rows run by run, so a slow moment of the shared machine hits every row.
-    for (let r = 0; r < o.runs; r++) {
-      for (const [key, fn] of plan) runs.set(key, [...(runs.get(key) ?? []), await fn()]);
-    }
+    if (o.ansibleCommand) plan.push(ansible('command'));
+    // Rows interleaved run by run; a failed run is a failed row, the others still run.
     const ref = `pssh -p${n} default KEX`;
-    const rows = withRatios(plan.map(([key]) => medianRow(runs.get(key)!)), ref);
-    return { rows, table: markdownTable(rows, ref) };
+    const rows = withRatios(await runPlan(plan, o.runs), ref);
+    return { rows, table: markdownTable(rows, ref), failed: rows.some(hasFailure) };
   } finally {
     await fleet.down();
     await rm(tmp, { recursive: true, force: true });
@@ -95,6 +103,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     options: { hosts: { type: 'string', default: '50' }, runs: { type: 'string', default: '3' }, id: { type: 'string', default: '60' }, 'no-ansible-command': { type: 'boolean' } },
   });
   const o = { hosts: Number(values.hosts), runs: Number(values.runs), id: Number(values.id), ansibleCommand: !values['no-ansible-command'] };
-  const { table } = await runFanout(o);
+  const { table, failed } = await runFanout(o);
   process.stdout.write(`fan-out: \`true\` on ${o.hosts} hosts, fresh connections, median of ${o.runs}\nmachine: ${machine()}\n\n${table}\n`);
+  // Everything printed; the exit code says whether any row failed.
+  if (failed) process.exitCode = 1;
 }

@@ -6,7 +6,10 @@ import { runPush } from './push.js';
 import { runPushMemory } from './push-memory.js';
 
 test('push benchmark runs at tiny size and measures every row', { timeout: 300_000 }, async () => {
-  const { rows } = await runPush({ hosts: 2, files: 3, mb: 1, runs: 1, id: 64 });
+  const { rows, failed } = await runPush({ hosts: 2, files: 3, mb: 1, runs: 1, id: 64 });
+  // A failed row no longer throws: show its error in full before anything else.
+  assert.deepEqual(rows.filter((r) => r.error !== undefined || r.failures?.length).map((r) => `${r.name}: ${r.error ?? r.failures![0]!.error}`), []);
+  assert.equal(failed, false);
   assert.deepEqual(
     rows.map((r) => r.name),
     [

@@ -4,6 +4,7 @@
 // init, each control-plane join in turn, then the slowest node join), each command's own time read
 // from the run's per-host logs (their `exit ... after N ms` lines). Goal (issue 10): <= 1.15.
 // Also: the peak memory of each host (its memory cgroup, tmpfs pages included) and of the machine.
+// A shape whose apply fails is a failed row with its error in full (the other shapes still run; exit 1).
 // Run: npx tsx bench/real-apply.ts [--id 82]
 import { execFile } from 'node:child_process';
 import { readdir, readFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { fleetUp, type Fleet } from '../test/fleet/index.js';
 import { fleetCgroupDirs } from '../test/fleet/cgroups.js';
 import { trustFleet } from '../test/e2e/cli-cluster.js';
 import { realClusterfileText, realRootfs } from '../test/e2e/real-kube.js';
+import { errorText, failureList, oneLine } from './lib/measure.js';
 
 const run = promisify(execFile);
 const SEALTS = fileURLToPath(new URL('../cmd/sealts.ts', import.meta.url));
@@ -68,6 +70,8 @@ export interface RealApplyRow {
   peakMachineMiB: number;
   /** Each phase's wall time (s), from the apply's own JSON summary. */
   phasesS: Record<string, number>;
+  /** Set when this shape's apply (or its fleet) failed: why, in full; the figures are NaN / empty then. */
+  error?: string;
 }
 
 /** Samples each host's memory cgroup and the machine's used memory every second; returns the peaks. */
@@ -102,18 +106,20 @@ async function applyOnce(masters: number, nodes: number, id: number, image: stri
   const work = await mkdtemp(path.join(os.tmpdir(), 'sealts-bench-real-'));
   const name = `bench${id}`;
   const home = path.join(work, 'home');
+  let sampler: ReturnType<typeof memorySampler> | undefined;
   try {
     const ips = fleet.hosts.map((h) => h.ip);
     const file = path.join(work, 'Clusterfile');
     await writeFile(file, realClusterfileText(fleet, { name, masters: ips.slice(0, masters), nodes: ips.slice(masters), image }));
     await trustFleet(fleet, home, name);
-    const sampler = memorySampler(fleet, await fleetCgroupDirs(`sealts-fleet-${id}`));
+    sampler = memorySampler(fleet, await fleetCgroupDirs(`sealts-fleet-${id}`));
     const t0 = performance.now();
     const { stdout } = await run(process.execPath, ['--import', 'tsx', SEALTS, 'apply', '-f', file, '--yes', '-o', 'json'], { env: { ...process.env, SEALTS_HOME: home }, maxBuffer: 64 << 20 });
     const wallS = (performance.now() - t0) / 1000;
     const summary = JSON.parse(stdout) as { phases: Array<{ title: string; durationMs: number }> };
     const phasesS = Object.fromEntries(summary.phases.map((p) => [p.title, p.durationMs / 1000]));
     const mem = await sampler.stop();
+    sampler = undefined;
     const logs = path.join(home, name, 'logs');
     const runDir = path.join(logs, (await readdir(logs)).sort().pop()!);
     const cmds: HostCommand[] = [];
@@ -122,16 +128,46 @@ async function applyOnce(masters: number, nodes: number, id: number, image: stri
     await run(process.execPath, ['--import', 'tsx', SEALTS, 'delete', '--all', '--yes'], { env: { ...process.env, SEALTS_HOME: home }, maxBuffer: 64 << 20 });
     return { masters, nodes, wallS, criticalS, ratio: wallS / criticalS, peakHostMiB: mem.hosts, peakMachineMiB: mem.machine, phasesS };
   } finally {
+    // A failed apply must not leave the sampler polling (it would keep the benchmark from ending).
+    await sampler?.stop().catch(() => {});
     await fleet.down();
     await rm(work, { recursive: true, force: true });
   }
 }
 
+/** A shape's row marked failed: no figures, the error in full. */
+export function failedRealApplyRow(masters: number, nodes: number, e: unknown): RealApplyRow {
+  return { masters, nodes, wallS: NaN, criticalS: NaN, ratio: NaN, peakHostMiB: {}, peakMachineMiB: NaN, phasesS: {}, error: errorText(e) };
+}
+
+/** One row per shape, each on a fresh fleet; a shape that fails is a failed row and the next still runs. */
 export async function realApplyBench(id: number, shapes: Array<[number, number]> = [[1, 2], [3, 2]]): Promise<RealApplyRow[]> {
   const image = await realRootfs();
   const rows: RealApplyRow[] = [];
-  for (const [m, n] of shapes) rows.push(await applyOnce(m, n, id, image));
+  for (const [m, n] of shapes) rows.push(await applyOnce(m, n, id, image).catch((e: unknown) => failedRealApplyRow(m, n, e)));
   return rows;
+}
+
+/** The table (a failed shape: "FAILED" and its error on one line), phases, then every failed shape's error in full. */
+export function realApplyMarkdown(rows: readonly RealApplyRow[]): string {
+  const lines = [
+    '| shape | apply wall | critical path (init + joins) | overhead ratio | peak per host (MiB) | machine peak (MiB) |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    if (r.error !== undefined) {
+      lines.push(`| ${r.masters} + ${r.nodes} | **FAILED**: ${oneLine(r.error)} | — | — | — | — |`);
+      continue;
+    }
+    const hosts = Object.entries(r.peakHostMiB).map(([h, v]) => `${h} ${Math.round(v)}`).join(', ');
+    lines.push(`| ${r.masters} + ${r.nodes} | ${r.wallS.toFixed(1)} s | ${r.criticalS.toFixed(1)} s | ${r.ratio.toFixed(2)} | ${hosts} | ${Math.round(r.peakMachineMiB)} |`);
+  }
+  for (const r of rows) {
+    if (r.error === undefined) lines.push(`${r.masters} + ${r.nodes} phases: ${Object.entries(r.phasesS).map(([t, v]) => `${t} ${v.toFixed(1)} s`).join(', ')}`);
+  }
+  const list = failureList(rows.filter((r) => r.error !== undefined).map((r) => ({ label: `${r.masters} + ${r.nodes}`, error: r.error! })));
+  if (list) lines.push('', list);
+  return lines.join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -139,11 +175,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   const rows = await realApplyBench(Number(values.id));
   console.log(`load before: ${load}; after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('| shape | apply wall | critical path (init + joins) | overhead ratio | peak per host (MiB) | machine peak (MiB) |');
-  console.log('|---|---|---|---|---|---|');
-  for (const r of rows) {
-    const hosts = Object.entries(r.peakHostMiB).map(([h, v]) => `${h} ${Math.round(v)}`).join(', ');
-    console.log(`| ${r.masters} + ${r.nodes} | ${r.wallS.toFixed(1)} s | ${r.criticalS.toFixed(1)} s | ${r.ratio.toFixed(2)} | ${hosts} | ${Math.round(r.peakMachineMiB)} |`);
-  }
-  for (const r of rows) console.log(`${r.masters} + ${r.nodes} phases: ${Object.entries(r.phasesS).map(([t, v]) => `${t} ${v.toFixed(1)} s`).join(', ')}`);
+  console.log(realApplyMarkdown(rows));
+  // Everything printed; the exit code says whether any shape failed.
+  if (rows.some((r) => r.error !== undefined)) process.exitCode = 1;
 }

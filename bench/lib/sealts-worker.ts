@@ -1,7 +1,11 @@
 // Runs the sealts side of a benchmark row in its own process, so GNU time measures only sealts:
 //   node --import tsx bench/lib/sealts-worker.ts fanout|push '<json settings>'
-// Prints {"opMs": ...}: the time of the operation itself (connect + work + close).
+// Prints {"opMs": ...}: the time of the operation itself (connect + work + close). On failure it
+// prints the whole error to stderr (every failed host, each with its full message and cause) and
+// exits 1, so the benchmark's row can carry it.
 import { SshPool, forEachHost, requireAllOk, type Target } from '../../pkg/ssh/index.js';
+import { MultiHostError } from '../../pkg/errors/errors.js';
+import { workerPoolOptions } from './worker-pool.js';
 
 interface Settings {
   ips: string[];
@@ -13,23 +17,47 @@ interface Settings {
   dest?: string;
 }
 
-const [mode, json] = process.argv.slice(2);
-const s = JSON.parse(json!) as Settings;
-const targets: Target[] = s.ips.map((ip) => ({ name: ip, ip, port: 22, ssh: { user: 'root', port: 22, pk: s.keyPath } }));
-const t0 = performance.now();
-const pool = new SshPool({ knownHostsFiles: [s.knownHostsPath], concurrentUploads: s.concurrency, retries: 0 });
-try {
-  const results = await forEachHost(
-    targets,
-    async (t) => {
-      const c = await pool.connect(t);
-      if (mode === 'fanout') return (await c.exec(['true'])).code;
-      return (await c.upload(s.src!, s.dest!)).sent.length;
-    },
-    { concurrency: s.concurrency },
-  );
-  requireAllOk(results);
-} finally {
-  await pool.closeAll();
+/** An error in full: the message, each failed host's whole message, and the causes. */
+function fullText(e: unknown, indent = ''): string {
+  if (!(e instanceof Error)) return `${indent}${String(e)}`;
+  // A stack only for what looks like a bug here (a TypeError...); a HostError's message says it all.
+  const bug = e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError;
+  const lines = [(bug ? (e.stack ?? e.message) : e.message).split('\n').map((l) => indent + l).join('\n')];
+  if (e instanceof MultiHostError) for (const f of e.failures) lines.push(fullText(f.error, `${indent}  `));
+  for (let c: unknown = e.cause, depth = 0; c !== undefined && depth < 5; c = c instanceof Error ? c.cause : undefined, depth++) {
+    const m = c instanceof Error ? c.message : String(c);
+    if (!lines.join('\n').includes(m)) lines.push(`${indent}  cause: ${m}`);
+  }
+  return lines.join('\n');
 }
-process.stdout.write(`${JSON.stringify({ opMs: performance.now() - t0 })}\n`);
+
+async function main(mode: string, s: Settings): Promise<number> {
+  const targets: Target[] = s.ips.map((ip) => ({ name: ip, ip, port: 22, ssh: { user: 'root', port: 22, pk: s.keyPath } }));
+  const t0 = performance.now();
+  const pool = new SshPool(workerPoolOptions(s.knownHostsPath, s.concurrency));
+  try {
+    const results = await forEachHost(
+      targets,
+      async (t) => {
+        const c = await pool.connect(t);
+        if (mode === 'fanout') return (await c.exec(['true'])).code;
+        return (await c.upload(s.src!, s.dest!)).sent.length;
+      },
+      { concurrency: s.concurrency },
+    );
+    requireAllOk(results);
+  } finally {
+    await pool.closeAll();
+  }
+  return performance.now() - t0;
+}
+
+const [mode, json] = process.argv.slice(2);
+try {
+  if (mode !== 'fanout' && mode !== 'push') throw new Error(`usage: sealts-worker fanout|push '<json settings>' (got mode ${String(mode)})`);
+  const opMs = await main(mode, JSON.parse(json ?? '') as Settings);
+  process.stdout.write(`${JSON.stringify({ opMs })}\n`);
+} catch (e) {
+  process.stderr.write(`sealts-worker ${String(mode)}: ${fullText(e)}\n`);
+  process.exitCode = 1;
+}

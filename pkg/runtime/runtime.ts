@@ -81,6 +81,8 @@ export interface Runtime {
 
   /** Read-only: the host's membership facts. */
   facts(h: HostExec): Promise<MemberFacts>;
+  /** Whether the host runs a kubelet, hence is a Node (a k0s controller without a worker is not). */
+  runsNode(host: HostSpec): boolean;
   /** TCP ports a new host of these roles must have free. */
   requiredPorts(roles: readonly string[]): readonly number[];
   /** The configuration files init/join would write on `host` (`init`: it is the master init runs on). */

@@ -14,7 +14,8 @@ export interface HostStatus {
   controlPlane?: boolean;
   kubelet: 'active' | 'inactive' | 'unknown';
   version?: string;
-  node: 'registered' | 'missing' | 'unknown';
+  /** none: the host runs no kubelet (a k0s controller without a worker), so it is no Node. */
+  node: 'registered' | 'missing' | 'unknown' | 'none';
   error?: string;
 }
 
@@ -63,7 +64,11 @@ export async function clusterStatus(o: StatusRequest): Promise<HostStatus[]> {
       const out = await rt.kubectl(via, ['get', 'nodes', '-o', 'name']).catch(() => undefined);
       if (out !== undefined) {
         const names = new Set(out.split('\n').map((l) => l.replace(/^node\//, '').trim()));
-        for (const row of rows) row.node = row.hostname && names.has(row.hostname) ? 'registered' : 'missing';
+        for (const row of rows) {
+          const spec = cluster.hosts.find((x) => x.ip === row.ip);
+          if (spec && !rt.runsNode(spec)) row.node = 'none';
+          else row.node = row.hostname && names.has(row.hostname) ? 'registered' : 'missing';
+        }
       }
     }
     const out = o.stdout ?? process.stdout;

@@ -1,4 +1,4 @@
-// The k0s runtime through the CLI on systemd fleet hosts (id 62) with the k0s STAND-IN
+// The k0s runtime through the CLI on systemd fleet hosts (id 68) with the k0s STAND-IN
 // (test/standins/k0s-standin: k0s' command-line contract, checked as k0s checks it; not k0s, and
 // nothing here is a cluster). The kubeadm scenarios, for k0s: apply 1 master + 2 nodes (install and
 // start on master0, readiness, nodes in parallel through the VIP, no worker before a controller
@@ -40,7 +40,7 @@ async function k0sCalls(h: FleetHost): Promise<Array<{ t: number; call: string }
 const first = (calls: Array<{ t: number; call: string }>, re: RegExp) => calls.find((c) => re.test(c.call));
 
 before(async () => {
-  fleet = await fleetUp({ id: 62, n: 6, init: 'systemd' });
+  fleet = await fleetUp({ id: 68, n: 6, init: 'systemd' });
   m = fleet.hosts.slice(0, 3);
   n = fleet.hosts.slice(3, 6);
   ({ work, clusterfile: small, home } = await cliCluster(fleet, { name: NAME, masters: [m[0]!.ip], nodes: [n[0]!.ip, n[1]!.ip], version: VERSION, runtime: 'k0s', image: 'rootfs.tar.gz' }));
@@ -187,6 +187,15 @@ test('apply 3 + 3 in one go on the clean hosts: masters one at a time, the VIP o
   }
   const nodes = await fleet.runOk(m[0]!, ['k0s', 'kubectl', 'get', 'nodes', '-o', 'name']);
   assert.deepEqual(nodes.trim().split('\n').sort(), n.map((h) => `node/${h.name}`).sort());
+  // status: controllers without a worker are no Node (none), workers are registered; all running.
+  const st = await sealts(['--cluster', NAME, '-o', 'json', 'status']);
+  assert.equal(st.code, 0, st.stderr);
+  const rows = (JSON.parse(st.stdout) as { hosts: Array<{ ip: string; node: string; kubelet: string; controlPlane: boolean; version: string }> }).hosts;
+  for (const h of fleet.hosts) {
+    const row = rows.find((x) => x.ip === h.ip)!;
+    const master = m.includes(h);
+    assert.deepEqual([row.node, row.kubelet, row.controlPlane, row.version], [master ? 'none' : 'registered', 'active', master, VERSION], h.name);
+  }
   const d = await sealts(['--cluster', NAME, 'delete', '--all', '--yes']);
   assert.equal(d.code, 0, `delete --all failed:\n${d.stdout}\n${d.stderr}`);
   for (const h of fleet.hosts) assert.deepEqual(snapshotDiff(pristine.get(h.ip)!, await upperSnapshot(fleet, h)), [], h.name);

@@ -66,6 +66,7 @@ function recordingRuntime(ctx: () => ClusterRun): Runtime {
     type: 'kubeadm',
     apiServerPort: 6443,
     facts: async () => member,
+    runsNode: () => true,
     requiredPorts: () => [],
     renderConfig: () => ({ files: {} }),
     init: async (h) => rec(`init ${h.ip}`),

@@ -72,6 +72,11 @@ export class K0sRuntime implements Runtime {
     return gatherMemberFacts(h);
   }
 
+  /** A controller runs a kubelet only with --enable-worker, which sealts gives a master that is also a node. */
+  runsNode(host: HostSpec): boolean {
+    return host.roles.includes('node');
+  }
+
   requiredPorts(roles: readonly string[]): readonly number[] {
     return requiredPorts(roles);
   }

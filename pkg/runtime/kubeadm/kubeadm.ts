@@ -52,6 +52,11 @@ export class KubeadmRuntime implements Runtime {
     return gatherMemberFacts(h);
   }
 
+  /** kubeadm runs a kubelet on every host, masters included. */
+  runsNode(): boolean {
+    return true;
+  }
+
   requiredPorts(roles: readonly string[]): readonly number[] {
     return requiredPorts(roles);
   }
