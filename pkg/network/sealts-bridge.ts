@@ -46,8 +46,9 @@ export function conflist(podCIDR: string): string {
 }
 
 /**
- * "$1" this host's pod range, "$2" the cluster's pod CIDR, then "CIDR VIA" pairs: the routes to the
- * other hosts' ranges. Replaces sealts' routes with exactly those, and keeps one NAT chain.
+ * "$1" this host's pod range ("-": it runs no pods), "$2" the cluster's pod CIDR, then "CIDR VIA"
+ * pairs: the routes to the other hosts' ranges. Replaces sealts' routes with exactly those, and
+ * keeps one NAT chain for the host's own pods.
  */
 const APPLY = literal(
   [
@@ -56,6 +57,7 @@ const APPLY = literal(
     'want=""',
     `while [ $# -gt 1 ]; do ip route replace "$1" via "$2" proto ${ROUTE_PROTO}; want="$want $1 "; shift 2; done`,
     `ip route show proto ${ROUTE_PROTO} | while read -r dst _; do case "$want" in *" $dst "*) ;; *) ip route del "$dst" proto ${ROUTE_PROTO} || true ;; esac; done`,
+    '[ "$own" != - ] || exit 0',
     `iptables -w -t nat -N ${MASQ_CHAIN} 2>/dev/null || true`,
     `iptables -w -t nat -C POSTROUTING -j ${MASQ_CHAIN} 2>/dev/null || iptables -w -t nat -A POSTROUTING -j ${MASQ_CHAIN}`,
     `iptables -w -t nat -F ${MASQ_CHAIN}`,
@@ -65,12 +67,17 @@ const APPLY = literal(
   ].join('\n'),
 );
 
-/** The files and the one command that put a host's pod network in step with `all`. */
-export function hostNetwork(self: PodRange, all: readonly PodRange[], clusterPodCIDR: string): { files: PutFile[]; command: ReturnType<typeof sh> } {
+/**
+ * The files and the one command that put a host's pod network in step with `all`. A host that runs
+ * no pods (`self` only its address: a k0s controller without a worker) gets the routes alone, so its
+ * apiserver still reaches pods (webhooks, metrics).
+ */
+export function hostNetwork(self: PodRange | { ip: string }, all: readonly PodRange[], clusterPodCIDR: string): { files: PutFile[]; command: ReturnType<typeof sh> } {
   const routes = all.filter((r) => r.ip !== self.ip).flatMap((r) => [r.podCIDR, r.ip]);
+  const own = 'podCIDR' in self ? self.podCIDR : undefined;
   return {
-    files: [{ path: CNI_CONFLIST, content: conflist(self.podCIDR), mode: 0o644 }],
-    command: sh(['sh', '-c', APPLY, 'sh', self.podCIDR, clusterPodCIDR, ...routes]),
+    files: own ? [{ path: CNI_CONFLIST, content: conflist(own), mode: 0o644 }] : [],
+    command: sh(['sh', '-c', APPLY, 'sh', own ?? '-', clusterPodCIDR, ...routes]),
   };
 }
 

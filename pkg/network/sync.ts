@@ -12,6 +12,8 @@ export interface NetworkHost {
   spec: HostSpec;
   exec: HostExec;
   nodeName: string;
+  /** It runs a kubelet, so it is a Node with a pod range (a k0s controller without a worker is not). */
+  runsPods: boolean;
 }
 
 /** The phase runner's fan-out (PhaseContext.forEachHost), so each host's outcome is recorded. */
@@ -41,13 +43,14 @@ export async function syncPodNetwork(
   forEachHost: ForEachHost,
 ): Promise<void> {
   if (cluster.network.plugin === 'none' || hosts.length === 0) return;
-  const ranges = await podRanges(kubectl, hosts.map((h) => h.nodeName));
+  const podHosts = hosts.filter((h) => h.runsPods);
+  const ranges = await podRanges(kubectl, podHosts.map((h) => h.nodeName));
   const byNode = new Map(ranges.map((r) => [r.node, r]));
   // Routes go via the Clusterfile address, whatever the node reports first.
-  const all = hosts.map((h) => ({ ...byNode.get(h.nodeName)!, ip: h.spec.ip }));
+  const all = podHosts.map((h) => ({ ...byNode.get(h.nodeName)!, ip: h.spec.ip }));
   const byIp = new Map(hosts.map((h) => [h.spec.ip, h]));
   await forEachHost(hosts.map((h) => h.spec), async (spec) => {
-    const self = all.find((r) => r.ip === spec.ip)!;
+    const self = all.find((r) => r.ip === spec.ip) ?? { ip: spec.ip };
     const { files, command } = hostNetwork(self, all, cluster.network.podCIDR);
     await putFiles(byIp.get(spec.ip)!.exec, 'pod network', files, command);
   });

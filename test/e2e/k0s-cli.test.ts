@@ -4,7 +4,8 @@
 // start on master0, readiness, nodes in parallel through the VIP, no worker before a controller
 // answers); apply the 3 + 3 Clusterfile (the two new masters one at a time with a controller token
 // each, the new node with a worker token); `sealts join` of one more node; a re-apply that changes
-// nothing; `sealts kubeconfig` answering; deleting a controller (etcd leave through a staying
+// nothing; `sealts kubeconfig` answering; a rebuilt rootfs rolled host by host (and `sealts upgrade`
+// refused for k0s); deleting a controller (etcd leave through a staying
 // controller before its reset); `delete --all` leaving every host as fleet-up made it; then 3 + 3 in
 // one apply on the clean hosts. Tokens never reach a log, an argv or a file left on a host.
 import { after, before, test } from 'node:test';
@@ -16,6 +17,8 @@ import { promisify } from 'node:util';
 import { sealts as runCli } from '../cli/helpers.js';
 import { fleetUp, type Fleet, type FleetHost } from '../fleet/index.js';
 import { cliCluster, clusterfileText } from './cli-cluster.js';
+import { buildRootfs } from '../../pkg/rootfs/index.js';
+import { k0sStandinBinDir } from '../standins/index.js';
 import { standinLog, testVip } from './runtime-harness.js';
 import { snapshotDiff, upperSnapshot } from './upper-snapshot.js';
 
@@ -149,6 +152,26 @@ test('sealts kubeconfig: the admin kubeconfig answers from this machine', async 
   assert.equal(r.code, 0, r.stderr);
   const { stdout } = await run('kubectl', ['--kubeconfig', file, '--request-timeout=10s', 'get', '--raw', '/readyz']);
   assert.match(stdout, /ok/); // the stand-in apiserver's /readyz body
+});
+
+test('a rebuilt rootfs (same version, a changed k0s) rolls one host at a time: k0s restarted, every host serving again; upgrade is refused', async () => {
+  // The same release with one byte more: what a patched binary of the same version looks like to the plan.
+  const bin = await k0sStandinBinDir(VERSION);
+  await writeFile(path.join(bin, 'k0s'), `${await readFile(path.join(bin, 'k0s'), 'utf8')}\n# rebuilt\n`);
+  await rm(path.join(work, 'rootfs.tar.gz'));
+  await buildRootfs({ binDir: bin, kubernetesVersion: VERSION, out: path.join(work, 'rootfs.tar.gz') });
+  const r = await sealts(['apply', '-f', path.join(work, 'Clusterfile.3m3n+1'), '--yes']);
+  assert.equal(r.code, 0, `apply failed:\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout + r.stderr, /Roll out the changed rootfs/);
+  for (const h of fleet.hosts) {
+    assert.match(await fleet.runOk(h, ['tail', '-n', '1', '/usr/bin/k0s']), /# rebuilt/, `${h.name} runs the new k0s`);
+    await fleet.runOk(h, ['systemctl', 'is-active', '--quiet', m.includes(h) ? 'k0scontroller' : 'k0sworker']);
+  }
+  const nodes = await fleet.runOk(m[0]!, ['k0s', 'kubectl', 'get', 'nodes', '-o', 'name']);
+  assert.equal(nodes.trim().split('\n').length, 3);
+  const up = await sealts(['upgrade', '-f', path.join(work, 'Clusterfile.3m3n+1'), '--yes']);
+  assert.equal(up.code, 2, up.stdout + up.stderr);
+  assert.match(up.stderr, /sealts upgrade: not supported for k0s clusters/);
 });
 
 test('delete a controller: it leaves etcd through a staying controller before its reset, and is as fleet-up made it', async () => {

@@ -171,12 +171,13 @@ export class K0sRuntime implements Runtime {
     return (await this.h(via).exec(sh([K0S, 'kubectl', '--kubeconfig', ADMIN_CONF, 'get', 'node', name]))).code === 0;
   }
 
+  /** A controller without a worker is no Node: it has nothing to drain or uncordon. */
   async drain(host: HostSpec, via: HostSpec): Promise<void> {
-    await drainWithRetries((args) => this.kubectl(via, args), this.d.nodeName(host));
+    if (this.runsNode(host)) await drainWithRetries((args) => this.kubectl(via, args), this.d.nodeName(host));
   }
 
   async uncordon(host: HostSpec, via: HostSpec): Promise<void> {
-    await this.kubectl(via, ['uncordon', this.d.nodeName(host)]);
+    if (this.runsNode(host)) await this.kubectl(via, ['uncordon', this.d.nodeName(host)]);
   }
 
   /** A new rootfs changed the host's binaries (k0s is one binary): restart its unit, wait until it serves. */
@@ -246,11 +247,11 @@ export class K0sRuntime implements Runtime {
   }
 
   upgradeControlPlane(): Promise<void> {
-    return Promise.reject(notForK0s('sealts upgrade', "k0s upgrades itself with its autopilot, or put the new k0s binary in the rootfs and re-apply one host at a time"));
+    return Promise.reject(notForK0s('sealts upgrade', 'k0s upgrades itself (its autopilot)'));
   }
 
   upgradeNodeConfig(): Promise<void> {
-    return Promise.reject(notForK0s('sealts upgrade', 'see k0s autopilot'));
+    return Promise.reject(notForK0s('sealts upgrade', 'k0s upgrades itself (its autopilot)'));
   }
 
   etcdSnapshot(): Promise<EtcdSnapshot> {

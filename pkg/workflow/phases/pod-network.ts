@@ -6,7 +6,7 @@ import { execOf, nodeNameOf, planOf, type ClusterRun } from '../context.js';
 
 /** Rewrite the bridge config and routes of `hosts` (the cluster's hosts after this run), through `via`. */
 export async function syncNetwork(ctx: ClusterRun, hosts: readonly HostSpec[], via: HostSpec): Promise<void> {
-  const net = hosts.map((h) => ({ spec: h, exec: execOf(ctx, h), nodeName: nodeNameOf(ctx, h) }));
+  const net = hosts.map((h) => ({ spec: h, exec: execOf(ctx, h), nodeName: nodeNameOf(ctx, h), runsPods: ctx.runtime.runsNode(h) }));
   await syncPodNetwork(ctx.cluster, (args) => ctx.runtime.kubectl(via, args), net, (hs, fn) => ctx.forEachHost(hs, fn));
 }
 
