@@ -4,14 +4,14 @@
 // start on master0, readiness, nodes in parallel through the VIP, no worker before a controller
 // answers); apply the 3 + 3 Clusterfile (the two new masters one at a time with a controller token
 // each, the new node with a worker token); `sealts join` of one more node; a re-apply that changes
-// nothing; `sealts kubeconfig` answering; a rebuilt rootfs rolled host by host (and `sealts upgrade`
+// nothing; `sealts kubeconfig` answering, also after `sealts adopt` of the lost state; a rebuilt rootfs rolled host by host (and `sealts upgrade`
 // refused for k0s); deleting a controller (etcd leave through a staying
 // controller before its reset); `delete --all` leaving every host as fleet-up made it; then 3 + 3 in
 // one apply on the clean hosts. Tokens never reach a log, an argv or a file left on a host.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { sealts as runCli } from '../cli/helpers.js';
@@ -152,6 +152,21 @@ test('sealts kubeconfig: the admin kubeconfig answers from this machine', async 
   assert.equal(r.code, 0, r.stderr);
   const { stdout } = await run('kubectl', ['--kubeconfig', file, '--request-timeout=10s', 'get', '--raw', '/readyz']);
   assert.match(stdout, /ok/); // the stand-in apiserver's /readyz body
+});
+
+test('sealts adopt: with the local state lost, the CAs come back from a controller and the kubeconfig answers again', async () => {
+  const state = path.join(home, NAME);
+  await rename(state, `${state}.lost`);
+  await mkdir(state, { recursive: true, mode: 0o700 });
+  await copyFile(path.join(`${state}.lost`, 'known_hosts'), path.join(state, 'known_hosts'));
+  const r = await sealts(['adopt', '-f', path.join(work, 'Clusterfile.3m3n+1'), '--yes']);
+  assert.equal(r.code, 0, `adopt failed:\n${r.stdout}\n${r.stderr}`);
+  assert.equal(await readFile(path.join(state, 'pki', 'ca.crt'), 'utf8'), await readFile(path.join(`${state}.lost`, 'pki', 'ca.crt'), 'utf8'), 'the same CA');
+  const file = path.join(work, 'kubeconfig.adopted');
+  const k = await sealts(['--cluster', NAME, 'kubeconfig', '--out', file]);
+  assert.equal(k.code, 0, k.stderr);
+  const { stdout } = await run('kubectl', ['--kubeconfig', file, '--request-timeout=10s', 'get', '--raw', '/readyz']);
+  assert.match(stdout, /ok/);
 });
 
 test('a rebuilt rootfs (same version, a changed k0s) rolls one host at a time: k0s restarted, every host serving again; upgrade is refused', async () => {

@@ -234,14 +234,18 @@ export class K0sRuntime implements Runtime {
     await execOk(h, 'remove k0s files', and(sh(['rm', '-rf', ...LEFTOVERS]), or(sh(['rmdir', '/root/.kube']), sh(['true']))));
   }
 
-  /** The CAs and service-account key as k0s keeps them, named as the local PKI dir does. */
+  /**
+   * The CAs and service-account key as k0s keeps them, and the admin kubeconfig k0s made (system:masters),
+   * named as the local PKI dir does. Output is kept out of the host log.
+   */
   async fetchPki(master: HostSpec): Promise<FetchedPkiFile[]> {
     const h = this.h(master);
     const out: FetchedPkiFile[] = [];
-    for (const [name, mode] of CA_FILES) {
-      const r = await h.exec(sh(['base64', '--', `${PKI_DIR}/${name}`]), { quiet: true });
-      if (r.code !== 0 || !r.stdout.trim()) throw new HostError(master.ip, 'read pki', `${PKI_DIR}/${name} is missing or empty`);
-      out.push({ local: name, path: `${PKI_DIR}/${name}`, content: Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64'), mode });
+    for (const [name, mode] of [...CA_FILES, ['admin.conf', 0o600] as const]) {
+      const remote = `${PKI_DIR}/${name}`;
+      const r = await h.exec(sh(['base64', '--', remote]), { quiet: true });
+      if (r.code !== 0 || !r.stdout.trim()) throw new HostError(master.ip, 'read pki', `${remote} is missing or empty`);
+      out.push({ local: name, path: remote, content: Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64'), mode });
     }
     return out;
   }
