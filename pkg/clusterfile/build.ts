@@ -258,6 +258,8 @@ function checkVersion(type: RuntimeType, version: string | undefined, ctx: Build
   const [major, minor] = version.slice(1).split('.').map(Number) as [number, number];
   if (type === 'kubeadm' && version.includes('+')) {
     ctx.problems.add(at, `${label}: "${version}" is a k0s version; kubeadm takes vMAJOR.MINOR.PATCH`);
+  } else if (type === 'k0s' && !version.includes('+k0s.')) {
+    ctx.problems.add(at, `${label}: "${version}" is a Kubernetes version; k0s takes its release, vMAJOR.MINOR.PATCH+k0s.N (e.g. ${version}+k0s.0)`);
   } else if (major !== 1 || minor < 22) {
     ctx.problems.add(at, `${label}: Kubernetes ${version} is not supported: sealts deploys v1.22 and later`);
   }

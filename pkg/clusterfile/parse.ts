@@ -107,7 +107,7 @@ function sortDocuments(docs: Document[], problems: Problems): { clusters: Cluste
       continue;
     }
     // k0s' document is checked field by field here (k0s would refuse it only on the controller);
-    // kubeadm's are checked by kubeadm itself, which sealts runs on the first master before anything else.
+    // kubeadm's are checked by kubeadm itself when it reads them (init on the first master).
     if (kind.value === 'ClusterConfig') new Checker(doc, problems).check(k0sConfigSpec, doc.contents, 'ClusterConfig', kind.node);
     const override: OverrideDoc = { apiVersion: apiVersion.value, kind: kind.value, body: doc.toJS() as Record<string, unknown> };
     overrides.push({ override, at: kind.node, doc });

@@ -18,13 +18,14 @@ export const REQUIRED_BINARIES = ['kubeadm', 'kubelet', 'kubectl'];
 /** A k0s rootfs: k0s is one binary with the Kubernetes components inside. */
 export const K0S_REQUIRED_BINARIES = ['k0s'];
 
+/** What containerd needs beside it: its runc shim and runc to run containers, ctr for init.sh's image imports. */
+export const CONTAINERD_COMPANIONS = ['containerd-shim-runc-v2', 'runc', 'ctr'];
+
 /** A rootfs version: Kubernetes vX.Y.Z, or a k0s release vX.Y.Z+k0s.N (a k0s rootfs). */
 function rootfsVersion(v: string): { text: string; k0s: boolean } {
   const k0s = /^v?(\d+\.\d+\.\d+\+k0s\.\d+)$/.exec(v.trim());
   return k0s ? { text: `v${k0s[1]}`, k0s: true } : { text: parseKubeVersion(v).text, k0s: false };
 }
-/** What containerd needs beside it: its runc shim and runc to run containers, ctr for init.sh's image imports. */
-export const CONTAINERD_COMPANIONS = ['containerd-shim-runc-v2', 'runc', 'ctr'];
 
 export interface BuildOptions {
   /** A directory of binaries to install as they are (e.g. the test stand-ins). */

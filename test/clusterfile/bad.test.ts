@@ -591,6 +591,22 @@ spec:
     ],
   },
   {
+    name: 'k0s: a Kubernetes version where k0s wants its release',
+    text: `apiVersion: sealts.io/v1
+kind: Cluster
+metadata: {name: demo}
+spec:
+  image: ../rootfs
+  runtime: {type: k0s, version: v1.36.3}
+  ssh: {passwd: s3cret-pass}
+  hosts:
+    - {ips: [198.18.0.11], roles: [master]}
+`,
+    expected: [
+      'bad.yaml:6:33: spec.runtime.version: "v1.36.3" is a Kubernetes version; k0s takes its release, vMAJOR.MINOR.PATCH+k0s.N (e.g. v1.36.3+k0s.0)',
+    ],
+  },
+  {
     name: 'k0s: too old a version, and a kubeadm document beside it',
     text: `apiVersion: sealts.io/v1
 kind: Cluster
