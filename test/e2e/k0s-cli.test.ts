@@ -187,6 +187,13 @@ test('a rebuilt rootfs (same version, a changed k0s) rolls one host at a time: k
   const up = await sealts(['upgrade', '-f', path.join(work, 'Clusterfile.3m3n+1'), '--yes']);
   assert.equal(up.code, 2, up.stdout + up.stderr);
   assert.match(up.stderr, /sealts upgrade: not supported for k0s clusters/);
+  // The other kubeadm-only day-two commands say so in one line, before anything changes.
+  for (const args of [['etcd', 'backup'], ['cert', 'renew', 'all'], ['cert', 'check-expiration']]) {
+    const x = await sealts(['--cluster', NAME, '--yes', ...args]);
+    assert.equal(x.code, 2, `${args.join(' ')}: ${x.stdout}${x.stderr}`);
+    assert.match(x.stderr.trim(), /k0s/, args.join(' '));
+    assert.equal(x.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line:\n${x.stderr}`);
+  }
 });
 
 test('delete a controller: it leaves etcd through a staying controller before its reset, and is as fleet-up made it', async () => {
