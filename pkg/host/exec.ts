@@ -8,6 +8,7 @@ import type { ShellCommand } from '../shell/quote.js';
 import { HostError } from '../errors/errors.js';
 import type { Connection } from '../ssh/connection.js';
 import type { SshPool } from '../ssh/pool.js';
+import type { UploadFile } from '../ssh/types.js';
 import { targetOf } from '../ssh/target.js';
 
 export interface ExecResult {
@@ -27,10 +28,11 @@ export interface HostExec {
   readonly host: string;
   exec(cmd: ShellCommand, opts?: HostExecOptions): Promise<ExecResult>;
   /**
-   * Every file under the local directory `src` into the remote directory `dest`, streamed, sent only
-   * when its sha256 differs, verified on the host and renamed into place (pkg/ssh's upload).
+   * Every file under the local directory `src` (or the files listed, each with its name under
+   * `dest`) into the remote directory `dest`, streamed, sent only when its sha256 differs, verified
+   * on the host and renamed into place (pkg/ssh's upload).
    */
-  upload(src: string, dest: string): Promise<{ sent: readonly string[]; skipped: readonly string[] }>;
+  upload(src: string | readonly UploadFile[], dest: string): Promise<{ sent: readonly string[]; skipped: readonly string[] }>;
 }
 
 /** Run and require exit 0; the error names the host and the step, with the first stderr line. */

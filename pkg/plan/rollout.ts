@@ -3,7 +3,7 @@
 // kubelet use: replacing them means draining the node first and restarting what runs them. Scripts
 // and config files alone change nothing that runs.
 import type { HostSpec } from '../clusterfile/types.js';
-import type { Manifest } from '../rootfs/manifest.js';
+import { filesFor, type Manifest } from '../rootfs/manifest.js';
 
 export interface Rollout {
   host: HostSpec;
@@ -25,9 +25,12 @@ export function rolloutOf(host: HostSpec, hostManifestText: string | undefined, 
   } catch {
     had = undefined; // unreadable: treat every file as changed
   }
-  const old = new Map((had?.files ?? []).map((f) => [f.path, `${f.sha256} ${f.mode}`]));
-  const changed = next.files.filter((f) => old.get(f.path) !== `${f.sha256} ${f.mode}`).map((f) => f.path);
-  const gone = [...old.keys()].filter((p) => !next.files.some((f) => f.path === p));
+  // Only the host's role's part: a change to a control-plane image touches no node.
+  const role = host.roles.includes('master') ? 'master' : 'node';
+  const wanted = filesFor(next, role);
+  const old = new Map((had ? filesFor(had, role) : []).map((f) => [f.path, `${f.sha256} ${f.mode}`]));
+  const changed = wanted.filter((f) => old.get(f.path) !== `${f.sha256} ${f.mode}`).map((f) => f.path);
+  const gone = [...old.keys()].filter((p) => !wanted.some((f) => f.path === p));
   if (changed.length === 0 && gone.length === 0 && had?.kubernetesVersion === next.kubernetesVersion) return undefined;
   const all = [...changed, ...gone];
   return { host, changed: all, drain: all.some((p) => RUNNING.test(p)), kubelet: all.includes('bin/kubelet') };

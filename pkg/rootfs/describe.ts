@@ -1,11 +1,13 @@
 // What `sealts rootfs inspect` prints: the manifest summarised by section.
-import type { Manifest } from './manifest.js';
+import { filesFor, type Manifest } from './manifest.js';
 
 export interface RootfsSummary {
   kubernetesVersion: string;
   arch: string;
   files: number;
   bytes: number;
+  /** What a host of each role receives (files, bytes). */
+  roles: { master: { files: number; bytes: number }; node: { files: number; bytes: number } };
   binaries: string[];
   images: string[];
   manifests: string[];
@@ -18,10 +20,16 @@ export function describeRootfs(m: Manifest): RootfsSummary {
     arch: m.arch,
     files: m.files.length,
     bytes: m.files.reduce((n, f) => n + f.size, 0),
+    roles: { master: part(m, 'master'), node: part(m, 'node') },
     binaries: under('bin'),
     images: under('images'),
     manifests: under('manifests'),
   };
+}
+
+function part(m: Manifest, role: 'master' | 'node'): { files: number; bytes: number } {
+  const files = filesFor(m, role);
+  return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
 }
 
 export function summaryText(s: RootfsSummary): string {
@@ -29,6 +37,8 @@ export function summaryText(s: RootfsSummary): string {
     `kubernetes: ${s.kubernetesVersion}`,
     `arch:       ${s.arch}`,
     `files:      ${s.files} (${s.bytes} bytes)`,
+    `a master:   ${s.roles.master.files} files (${s.roles.master.bytes} bytes)`,
+    `a node:     ${s.roles.node.files} files (${s.roles.node.bytes} bytes)`,
     `binaries:   ${s.binaries.join(', ') || '-'}`,
     `images:     ${s.images.join(', ') || '-'}`,
     `manifests:  ${s.manifests.join(', ') || '-'}`,

@@ -1,6 +1,6 @@
 // Public surface of pkg/rootfs: build, load (verify locally), push + verify on hosts, run its scripts.
-export type { Manifest, ManifestFile } from './manifest.js';
-export { MANIFEST_FILE, readManifest, verifyDir, computeManifest } from './manifest.js';
+export type { Manifest, ManifestFile, RootfsRole } from './manifest.js';
+export { MANIFEST_FILE, readManifest, verifyDir, computeManifest, filesFor } from './manifest.js';
 export { buildRootfs, DEFAULT_SKELETON, REQUIRED_BINARIES, CONTAINERD_COMPANIONS, hostArch, type BuildOptions } from './build.js';
 export { checkExecutables, executableKind, reportedVersion, KUBE_VERSION_ARGS, type Executable } from './check.js';
 export { skeletonAt, skeletonMessage, SKELETON_FILES, BUILD_HINT, type Skeleton } from './skeleton.js';

@@ -17,6 +17,15 @@ export interface ManifestFile {
   /** Permission bits as octal text, e.g. "755". */
   mode: string;
   size: number;
+  /** The roles that need the file; absent: every host. A host receives and checks only its role's files. */
+  roles?: RootfsRole[];
+}
+
+export type RootfsRole = 'master' | 'node';
+
+/** The files a host of `role` receives, runs and has checked. */
+export function filesFor(m: Manifest, role: RootfsRole): ManifestFile[] {
+  return m.files.filter((f) => !f.roles || f.roles.includes(role));
 }
 
 export interface Manifest {
@@ -54,7 +63,27 @@ export async function computeManifest(dir: string, kubernetesVersion: string, ar
     const st = await stat(abs);
     files.push({ path: rel, sha256: await sha256File(abs), mode: (st.mode & 0o7777).toString(8), size: st.size });
   }
+  const masterOnly = await masterOnlyFiles(dir);
+  for (const f of files) if (masterOnly.has(f.path)) f.roles = ['master'];
   return { kubernetesVersion, arch, files };
+}
+
+/**
+ * What only masters run: etcd's client tools (snapshots, membership) and kubectl (sealts acts through
+ * a master's admin kubeconfig; workers hold none), and the images images/refs gives role master
+ * (apiserver, controller manager, scheduler, etcd). Nodes get the rest: kubelet, kubeadm,
+ * containerd, CNI, kube-proxy and pause images.
+ */
+const MASTER_BINARIES = ['bin/etcdctl', 'bin/etcdutl', 'bin/kubectl'];
+
+async function masterOnlyFiles(dir: string): Promise<Set<string>> {
+  const out = new Set(MASTER_BINARIES);
+  const refs = await readFile(path.join(dir, 'images', 'refs'), 'utf8').catch(() => '');
+  for (const line of refs.split('\n')) {
+    const [role, file] = line.trim().split(/\s+/);
+    if (role === 'master' && file) out.add(file);
+  }
+  return out;
 }
 
 /** Parse and shape-check manifest.json; errors name the file. */
@@ -72,8 +101,9 @@ export async function readManifest(dir: string): Promise<Manifest> {
   const ok =
     typeof m === 'object' && m !== null &&
     typeof m.kubernetesVersion === 'string' && typeof m.arch === 'string' && Array.isArray(m.files) &&
-    m.files.every((f) => typeof f?.path === 'string' && /^[0-9a-f]{64}$/.test(String(f?.sha256)) && /^[0-7]{3,4}$/.test(String(f?.mode)));
-  if (!ok) throw new UserError(`${file}: not a sealts rootfs manifest (needs kubernetesVersion, arch, files[{path, sha256, mode}])`);
+    m.files.every((f) => typeof f?.path === 'string' && /^[0-9a-f]{64}$/.test(String(f?.sha256)) && /^[0-7]{3,4}$/.test(String(f?.mode)) &&
+      (f.roles === undefined || (Array.isArray(f.roles) && f.roles.every((r) => r === 'master' || r === 'node'))));
+  if (!ok) throw new UserError(`${file}: not a sealts rootfs manifest (needs kubernetesVersion, arch, files[{path, sha256, mode, roles?: master|node}])`);
   for (const f of m.files!) {
     if (f.path.startsWith('/') || f.path.split('/').includes('..')) throw new UserError(`${file}: file path ${JSON.stringify(f.path)} escapes the rootfs`);
   }

@@ -8,7 +8,7 @@ import { execOk, type HostExec } from '../host/exec.js';
 import { putFiles, type PutFile } from '../host/put-files.js';
 import { ROOTFS_DIR } from '../host/facts.js';
 import { UPLOAD_SUMS_DIR } from '../ssh/remote-sums.js';
-import { MANIFEST_FILE, type Manifest } from './manifest.js';
+import { filesFor, MANIFEST_FILE, type Manifest, type ManifestFile, type RootfsRole } from './manifest.js';
 import type { LoadedRootfs } from './load.js';
 
 export const REMOTE_ROOTFS = ROOTFS_DIR;
@@ -18,8 +18,8 @@ const STAGING = `${REMOTE_ROOTFS}.new`;
 export type PushOutcome = 'pushed' | 'unchanged';
 
 /** `sha256sum -c` input: "<hex>  <path>" per file. */
-function checksumLines(m: Manifest): string {
-  return m.files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
+function checksumLines(files: readonly ManifestFile[]): string {
+  return files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
 }
 
 /**
@@ -49,13 +49,14 @@ function section(out: string, name: string): string[] {
 }
 
 /**
- * Check every file of the manifest on the host: content with `sha256sum -c`, permission bits with
- * `stat`, and no file the manifest does not list. Returns the problems found (empty when intact).
+ * Check every file of the manifest a host of `role` holds: content with `sha256sum -c`, permission
+ * bits with `stat`, and no file it should not have. Returns the problems found (empty when intact).
  */
-export async function verifyOnHost(h: HostExec, manifest: Manifest, dir = REMOTE_ROOTFS): Promise<string[]> {
+export async function verifyOnHost(h: HostExec, manifest: Manifest, role: RootfsRole = 'master', dir = REMOTE_ROOTFS): Promise<string[]> {
   const problems: string[] = [];
-  if (manifest.files.length === 0) return problems;
-  const r = await h.exec(sh(['sh', '-c', VERIFY, 'sh', dir]), { stdin: checksumLines(manifest) });
+  const files = filesFor(manifest, role);
+  if (files.length === 0) return problems;
+  const r = await h.exec(sh(['sh', '-c', VERIFY, 'sh', dir]), { stdin: checksumLines(files) });
   if (r.code !== 0) return [`${dir}: cannot be read (exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''})`];
   const sums = section(r.stdout, 'sha256');
   const rc = sums.pop() ?? 'exit ?';
@@ -65,13 +66,13 @@ export async function verifyOnHost(h: HostExec, manifest: Manifest, dir = REMOTE
     problems.push(...(bad.length > 0 ? bad : [`sha256sum ${rc}: ${sums[0] ?? ''}`]));
   }
   const got = new Map(section(r.stdout, 'modes').map((l) => [l.slice(l.indexOf(' ') + 1), l.slice(0, l.indexOf(' '))]));
-  for (const f of manifest.files) {
+  for (const f of files) {
     const mode = got.get(f.path);
     if (mode !== undefined && mode !== f.mode) problems.push(`${f.path}: mode ${mode}, manifest says ${f.mode}`);
   }
   // An extra file would still be used (init.sh installs everything in bin/): it is a problem too.
-  const known = new Set([...manifest.files.map((f) => f.path), MANIFEST_FILE]);
-  for (const p of section(r.stdout, 'files')) if (!known.has(p)) problems.push(`${p}: not in the manifest`);
+  const known = new Set([...files.map((f) => f.path), MANIFEST_FILE]);
+  for (const p of section(r.stdout, 'files')) if (!known.has(p)) problems.push(`${p}: not in the manifest${manifest.files.some((f) => f.path === p) ? ` for a ${role}` : ''}`);
   return problems;
 }
 
@@ -94,17 +95,21 @@ const CONFORM = literal(
 );
 
 /**
- * Push through the SSH engine's upload: each file streamed (never held in memory), sent only when
- * its sha256 differs from the host's copy, verified with sha256 on the host and renamed into place;
- * then modes and the file set are made to match the manifest, and the result is checked against the
- * manifest before anything uses it: a file that still differs stops the host (a HostError naming it).
+ * Push through the SSH engine's upload the files a host of `role` needs (a node gets no
+ * control-plane image, no etcd tool): each file streamed (never held in memory), sent only when its
+ * sha256 differs from the host's copy, verified with sha256 on the host and renamed into place;
+ * then modes and the file set are made to match, and the result is checked against the manifest
+ * before anything uses it: a file that still differs stops the host (a HostError naming it). A host
+ * whose role changes gets what it then lacks, and loses what it no longer runs.
  */
-export async function pushRootfs(h: HostExec, rootfs: LoadedRootfs): Promise<PushOutcome> {
-  const sent = await h.upload(rootfs.dir, REMOTE_ROOTFS);
-  const modes = rootfs.manifest.files.flatMap((f) => [f.mode, f.path]);
-  const known = [...rootfs.manifest.files.map((f) => f.path), MANIFEST_FILE].map((p) => `${p}\n`).join('');
+export async function pushRootfs(h: HostExec, rootfs: LoadedRootfs, role: RootfsRole = 'master'): Promise<PushOutcome> {
+  const files = filesFor(rootfs.manifest, role);
+  const upload = [...files.map((f) => f.path), MANIFEST_FILE].map((name) => ({ path: path.join(rootfs.dir, name), name }));
+  const sent = await h.upload(upload, REMOTE_ROOTFS);
+  const modes = files.flatMap((f) => [f.mode, f.path]);
+  const known = [...files.map((f) => f.path), MANIFEST_FILE].map((p) => `${p}\n`).join('');
   const removed = (await execOk(h, 'push rootfs', sh(['sh', '-c', CONFORM, 'sh', REMOTE_ROOTFS, ...modes]), { stdin: known })).split('\n').filter(Boolean);
-  const problems = await verifyOnHost(h, rootfs.manifest);
+  const problems = await verifyOnHost(h, rootfs.manifest, role);
   if (problems.length > 0) throw new HostError(h.host, 'verify rootfs', `${problems.length} file(s) differ from the manifest: ${problems.join('; ')}`);
   return sent.sent.length > 0 || removed.length > 0 ? 'pushed' : 'unchanged';
 }
@@ -113,8 +118,8 @@ export async function pushRootfs(h: HostExec, rootfs: LoadedRootfs): Promise<Pus
  * Re-verify the rootfs already on the host right before it is used (init.sh runs from it):
  * a file changed on the host since the push stops that host.
  */
-export async function assertRootfsIntact(h: HostExec, manifest: Manifest): Promise<void> {
-  const problems = await verifyOnHost(h, manifest);
+export async function assertRootfsIntact(h: HostExec, manifest: Manifest, role: RootfsRole = 'master'): Promise<void> {
+  const problems = await verifyOnHost(h, manifest, role);
   if (problems.length > 0) {
     throw new HostError(h.host, 'verify rootfs', `${REMOTE_ROOTFS} was modified: ${problems.join('; ')}`);
   }

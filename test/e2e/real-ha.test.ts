@@ -16,7 +16,7 @@ import { sealts as runCli } from '../cli/helpers.js';
 import { fleetUp, type Fleet } from '../fleet/index.js';
 import { trustFleet } from './cli-cluster.js';
 import { assertAsBefore, lookAt, type HostLook } from './host-look.js';
-import { eventually, kubectl, probeGaps, realClusterfileText, realRootfs, startProbe } from './real-kube.js';
+import { eventually, kubectl, kubectlOn, probeGaps, realClusterfileText, realRootfs, startProbe } from './real-kube.js';
 import { testVip } from './runtime-harness.js';
 
 let fleet: Fleet;
@@ -71,6 +71,7 @@ test('with master0 down, kubectl on a node through the VIP still works', { timeo
   // An admin kubeconfig aimed at the VIP, on a node (nodes hold no admin credentials of their own).
   const admin = (await readFile(path.join(home(), 'realha', 'admin.conf'), 'utf8')).replace(/server: .*/, `server: https://${testVip(fleet)}:6443`);
   await fleet.runOk(ip(3), ['sh', '-c', 'umask 077; cat > /tmp/vip-admin.conf'], { input: admin });
+  const kubectlBin = await kubectlOn(fleet, ip(3));
   try {
     await fleet.runOk(ip(0), ['systemctl', 'stop', 'kubelet']);
     const ids = (await fleet.runOk(ip(0), ['ctr', '-n', 'k8s.io', 'containers', 'ls', '-q', 'labels."io.kubernetes.container.name"==kube-apiserver'])).trim().split('\n').filter(Boolean);
@@ -80,7 +81,7 @@ test('with master0 down, kubectl on a node through the VIP still works', { timeo
     // The VIP's watcher drops master0 within a few seconds; then every request must succeed.
     await new Promise((r) => setTimeout(r, 6000));
     for (let i = 0; i < 10; i++) {
-      const out = await fleet.runOk(ip(3), ['/usr/bin/kubectl', '--kubeconfig', '/tmp/vip-admin.conf', 'get', 'nodes', '-o', 'name', '--request-timeout=10s']);
+      const out = await fleet.runOk(ip(3), [kubectlBin, '--kubeconfig', '/tmp/vip-admin.conf', 'get', 'nodes', '-o', 'name', '--request-timeout=10s']);
       assert.equal(out.trim().split('\n').length, 5, `try ${i}: ${out}`);
     }
   } finally {
@@ -138,7 +139,7 @@ test('sealts cert renew on 3 masters: kubectl through the VIP works during and a
   // A probe on a node: kubectl through the VIP every half second, each try's outcome logged.
   const admin = (await readFile(path.join(home(), 'realha', 'admin.conf'), 'utf8')).replace(/server: .*/, `server: https://${testVip(fleet)}:6443`);
   await fleet.runOk(ip(3), ['sh', '-c', 'umask 077; cat > /tmp/probe-admin.conf'], { input: admin });
-  const probe = await startProbe(fleet, ip(3), '/usr/bin/kubectl --kubeconfig /tmp/probe-admin.conf --request-timeout=3s get --raw /readyz');
+  const probe = await startProbe(fleet, ip(3), `${await kubectlOn(fleet, ip(3))} --kubeconfig /tmp/probe-admin.conf --request-timeout=3s get --raw /readyz`);
   let log = '';
   try {
     const r = await sealts(['cert', 'renew', 'all', '--yes', '-o', 'json']);

@@ -89,6 +89,16 @@ export async function kubectl(fleet: Fleet, master: string, args: string[], inpu
   return fleet.runOk(master, ['/usr/bin/kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', ...args], { input, timeoutMs: 300_000 });
 }
 
+/**
+ * A kubectl of `version` at /tmp/kubectl on `host`, from the kube-bins cache: a node's rootfs part
+ * has no kubectl (sealts acts through the masters), and a test that acts from a node brings its own.
+ */
+export async function kubectlOn(fleet: Fleet, host: string, version = KUBE_VERSION): Promise<string> {
+  const bin = await readFile(path.join(await kubeBins(version), 'bin', 'kubectl'));
+  await fleet.runOk(host, ['sh', '-c', 'cat > /tmp/kubectl && chmod 755 /tmp/kubectl'], { input: bin, timeoutMs: 120_000 });
+  return '/tmp/kubectl';
+}
+
 /** Poll fn (every second) until it returns true or timeoutMs passes; the error says what was last seen. */
 export async function eventually(what: string, timeoutMs: number, fn: () => Promise<boolean | string>): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 // Push, verify, init.sh and clean.sh against real systemd hosts of the emulated fleet (id 41).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fleetUp, type Fleet } from '../fleet/index.js';
 import { buildRootfs, loadRootfs, pushRootfs, runCleanScript, runInitScript, assertRootfsIntact, type LoadedRootfs } from '../../pkg/rootfs/index.js';
@@ -99,4 +99,42 @@ test('init.sh installs binaries, kubelet unit + drop-in, sysctl and module files
   const diff = snapshotDiff(pristine, await upperSnapshot(fleet, h2));
   assert.deepEqual(diff, [], `host differs from fleet-up after clean:\n${diff.join('\n')}`);
   await runCleanScript(x); // safe twice
+});
+
+test('a node receives and checks only its part (no etcd tools, no kubectl, no control-plane image); as a master it gets what it lacks, as a node again loses it', async () => {
+  const h2 = fleet.hosts[1]!;
+  const ssh = pool(fleet);
+  const x = hostExecOf(await ssh.pool.connect(target(fleet, h2)));
+  const dir = await tempDir('sealts-push-roles-');
+  const bin = await fakeBinDir();
+  for (const b of ['etcdctl', 'etcdutl']) await writeFile(path.join(bin, b), '#!/bin/sh\necho test\n', { mode: 0o755 });
+  const images = path.join(dir, 'images');
+  await mkdir(images);
+  await writeFile(path.join(images, 'refs'), 'master images/apiserver.tar registry.k8s.io/kube-apiserver:v1.32.8\nall images/pause.tar registry.k8s.io/pause:3.10\n');
+  await writeFile(path.join(images, 'apiserver.tar'), 'control plane image bytes');
+  await writeFile(path.join(images, 'pause.tar'), 'pause image bytes');
+  const image = path.join(dir, 'roles.tar.gz');
+  const m = await buildRootfs({ binDir: bin, imagesDir: images, kubernetesVersion: 'v1.32.8', out: image });
+  const masterOnly = m.files.filter((f) => f.roles?.join() === 'master').map((f) => f.path).sort();
+  assert.deepEqual(masterOnly, ['bin/etcdctl', 'bin/etcdutl', 'bin/kubectl', 'images/apiserver.tar']);
+  const r = await loadRootfs(image);
+  const has = async (p: string) => (await fleet.run(h2, ['test', '-e', `/var/lib/sealts/rootfs/${p}`])).code === 0;
+  try {
+    assert.equal(await pushRootfs(x, r, 'node'), 'pushed');
+    for (const p of masterOnly) assert.equal(await has(p), false, `a node got ${p}`);
+    assert.equal(await has('images/pause.tar'), true);
+    assert.equal(await has('bin/kubeadm'), true);
+    await assertRootfsIntact(x, r.manifest, 'node');
+    await assert.rejects(assertRootfsIntact(x, r.manifest, 'master'), /bin\/etcdctl: FAILED/, 'a master would be missing its part');
+    assert.equal(await pushRootfs(x, r, 'master'), 'pushed');
+    for (const p of masterOnly) assert.equal(await has(p), true, `a master lacks ${p}`);
+    assert.equal(await pushRootfs(x, r, 'master'), 'unchanged');
+    assert.equal(await pushRootfs(x, r, 'node'), 'pushed');
+    for (const p of masterOnly) assert.equal(await has(p), false, `a node kept ${p}`);
+  } finally {
+    await r.close();
+    await runCleanScript(x);
+    await ssh.pool.closeAll();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
