@@ -2,6 +2,16 @@
 // match. The chain is hooked from OUTPUT (the node's own kubelet and kube-proxy) and PREROUTING (its
 // pods). The shared unit (watch.ts) loads it at boot and keeps it to the masters whose apiserver
 // answers; rewriting the script and restarting the unit updates it.
+//
+// Leaving a master out of the chain only steers NEW connections. A kubelet keeps one HTTP/2
+// connection for everything, and an apiserver that hangs (its local etcd restarting during
+// `kubeadm upgrade node`) neither answers nor closes it: the kubelet's lease stops, and after the
+// node-monitor grace period the node controller marks the node NotReady and its pods unready, so
+// Services lose endpoints on healthy nodes. So the watch also forgets the conntrack entries of VIP
+// connections to a master it left out (haproxy's shutdown-sessions): the connection's next packet
+// is NATed afresh, to a master that answers, whose reset makes the client reconnect at once. (A
+// REJECT of those packets in filter OUTPUT would be simpler, but its reset does not reach local
+// sockets whose data packets the NIC checksums.)
 import { and, literal, or, quote, sh, type ShellCommand } from '../shell/quote.js';
 import { HEALTH_FUNCTIONS, renderUnit } from './watch.js';
 
@@ -19,9 +29,10 @@ export interface VipTarget {
  * The node's VIP script, with the VIP, port and masters baked in (each value through the quoting
  * helper). `once` loads a DNAT rule per master and hooks the chain (what apply runs, synchronously);
  * `watch` (the unit) checks every master's /readyz every 2 s and reloads the chain with the ones that
- * answer, so a dead apiserver stops receiving new connections within seconds; when none answers it
- * keeps them all (fail open: the VIP must not vanish while the control plane restarts); `rules
- * MASTER..` prints the iptables-restore input for those masters.
+ * answer, so a dead apiserver stops receiving new connections within seconds, and the connections it
+ * holds are moved (`forget`, each round while it is left out, so none slips through a reload); when
+ * none answers it keeps them all (fail open: the VIP must not vanish while the control plane
+ * restarts); `rules MASTER..` prints the iptables-restore input for those masters.
  */
 export function renderApplyScript(t: VipTarget): string {
   if (t.masters.length === 0) throw new Error('renderApplyScript: no masters');
@@ -36,7 +47,7 @@ export function renderApplyScript(t: VipTarget): string {
     'case ${1:-once} in',
     '  rules) shift; rules "$@" ;;',
     '  once) load $MASTERS ;;',
-    '  watch) cur=; while :; do set -- $(healthy); if [ "$*" != "$cur" ] && load "$@"; then cur="$*"; echo "sealts-vip: $VIP:$PORT -> $cur"; fi; sleep 2; done ;;',
+    '  watch) cur=; while :; do set -- $(healthy); if [ "$*" != "$cur" ] && load "$@"; then cur="$*"; echo "sealts-vip: $VIP:$PORT -> $cur"; fi; [ -z "$cur" ] || forget $cur; sleep 2; done ;;',
     '  *) echo "usage: $0 once|watch|rules MASTER.." >&2; exit 2 ;;',
     'esac',
     '',
@@ -57,6 +68,15 @@ const RULES_FUNCTIONS = literal(
     '}',
     'hook() { iptables -w -t nat -C "$1" -d "$VIP/32" -p tcp --dport "$PORT" -j "$CHAIN" 2>/dev/null || iptables -w -t nat -I "$1" 1 -d "$VIP/32" -p tcp --dport "$PORT" -j "$CHAIN"; }',
     'load() { rules "$@" | iptables-restore -w --noflush && hook OUTPUT && hook PREROUTING; }',
+    // The masters of $MASTERS not named lose their VIP connections' conntrack entries. Without the
+    // conntrack tool (kubeadm hosts have it) the connections stay until the apiserver closes them.
+    'forget() {',
+    '  command -v conntrack >/dev/null 2>&1 || return 0',
+    '  for m in $MASTERS; do',
+    '    case " $* " in *" $m "*) ;; *) conntrack -D -p tcp --orig-dst "$VIP" --dport "$PORT" --reply-src "$m" >/dev/null 2>&1 ;; esac',
+    '  done',
+    '  return 0',
+    '}',
   ].join('\n'),
 );
 

@@ -25,17 +25,32 @@ export function runNode(argv: string[], env: NodeJS.ProcessEnv = {}, command = p
 }
 
 /** Run `command argv` in `cwd` (the repo) with `input` on its stdin (a pipe). */
-export function runWithInput(command: string, argv: string[], input: string, env: NodeJS.ProcessEnv = {}, cwd = REPO): Promise<CliResult> {
+export function runWithInput(command: string, argv: string[], input: string, env: NodeJS.ProcessEnv = {}, cwd = REPO, onData?: (chunk: string) => void): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stdout.on('data', (c: Buffer) => (out.push(c), onData?.(c.toString())));
+    child.stderr.on('data', (c: Buffer) => (err.push(c), onData?.(c.toString())));
     child.on('error', reject);
     child.stdin.end(input);
     child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
   });
+}
+
+/**
+ * `sealts ...args` like sealts(), and beside its result a log of what it printed, each line
+ * stamped with the epoch seconds it arrived at (the format timeline() merges).
+ */
+export async function sealtsStamped(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult & { stamped: string }> {
+  let stamped = '';
+  let partial = '';
+  const r = await runWithInput(process.execPath, ['--import', 'tsx', 'cmd/sealts.ts', ...args], '', env, REPO, (chunk) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    for (const l of parts) if (l.trim() !== '') stamped += `${(Date.now() / 1000).toFixed(3)} ${l}\n`;
+  });
+  return { ...r, stamped };
 }
 
 /** The non-empty lines of a text. */

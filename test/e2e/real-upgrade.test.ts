@@ -6,13 +6,15 @@
 // through its Service to a probe on a master, with no gap longer than a few seconds, and never more
 // nodes are cordoned than --max-unavailable. Then every node Ready on the new version, kube-system's
 // pods running on it; a re-run has nothing to do; apply of the upgraded Clusterfile converges;
-// `delete --all` leaves every host as fleet-up made it.
+// `delete --all` leaves every host as fleet-up made it. A gap fails with the timeline around it:
+// the probe, the API's view (endpoints, nodes, the prober's rules, each endpoint asked directly) and
+// sealts' own output, each line stamped.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { sealts as runCli } from '../cli/helpers.js';
+import { sealts as runCli, sealtsStamped } from '../cli/helpers.js';
 import { fleetUp, type Fleet } from '../fleet/index.js';
 import { BUSYBOX_IMAGE, busyboxOciArchive } from '../fleet/oci-image.js';
 import { trustFleet } from './cli-cluster.js';
@@ -90,6 +92,10 @@ test(`sealts upgrade to ${TO}: the workload keeps serving, one node away at a ti
     `${kc} get endpointslices -n default -l kubernetes.io/service-name=web -o jsonpath='{range .items[*].endpoints[*]}{.addresses[0]}@{.nodeName}:r={.conditions.ready},t={.conditions.terminating} {end}'`,
     `${kc} get nodes --no-headers | awk '{printf "%s:%s ", $1, $2}'`,
     `echo "rules:$(iptables-save -t nat | grep 'default/web' | grep -o 'to-destination [0-9.:]*' | cut -d' ' -f2 | tr '\\n' ,)"`,
+    // Each endpoint the rules name, asked directly: a silent Service with answering pods is the
+    // prober's rules or routes, a silent pod is the pod network.
+    `for a in $(iptables-save -t nat | grep 'default/web' | grep -o 'to-destination [0-9.:]*' | cut -d' ' -f2 | sort -u); do printf '%s=%s ' "$a" "$(curl -s --max-time 1 -o /dev/null -w '%{http_code}' "http://$a/")"; done`,
+    `echo "routes:$(ip route | grep -c .)"`,
   ].join('; '));
   // Cordoned nodes, sampled from here while the upgrade runs: never more than --max-unavailable.
   let upgrading = true;
@@ -103,8 +109,10 @@ test(`sealts upgrade to ${TO}: the workload keeps serving, one node away at a ti
   })();
   let log = '';
   let samples = '';
+  let steps = '';
   try {
-    const r = await sealts(['upgrade', '-f', after137, '--yes', '--max-unavailable', '1']);
+    const r = await sealtsStamped(['upgrade', '-f', after137, '--yes', '--max-unavailable', '1'], { SEALTS_HOME: path.join(work, 'home') });
+    steps = r.stamped;
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   } finally {
     upgrading = false;
@@ -117,9 +125,9 @@ test(`sealts upgrade to ${TO}: the workload keeps serving, one node away at a ti
   assert.ok(g.tries > 100, `${g.tries} probe tries`);
   // A few seconds at most: one probe try (curl --max-time 2, then half a second) may fail, not two
   // in a row. Measured on this 2-core machine running the 5 hosts: 1.2 s (1164 of 1164 answered).
-  const around = timeline({ probe: log, api: samples }, g.gapStart - 10, g.gapStart + g.gap + 5);
+  const around = timeline({ probe: log, api: samples, sealts: steps }, g.gapStart - 10, g.gapStart + g.gap + 5);
   assert.ok(g.gap <= 5, `the Service did not answer for ${g.gap.toFixed(1)} s during the upgrade (${g.ok}/${g.tries} answers):\n${around}`);
-  console.log(`# longest Service silence ${g.gap.toFixed(1)} s (${g.ok}/${g.tries} answers)`);
+  console.log(`# longest Service silence ${g.gap.toFixed(1)} s (${g.ok}/${g.tries} answers)\n${around.replace(/^/gm, "# ")}`);
   await eventually(`every node Ready on ${TO}`, 300_000, async () => {
     const v = await readyVersions();
     return Object.values(v).length === 5 && Object.values(v).every((x) => x === TO) ? true : JSON.stringify(v);

@@ -96,7 +96,83 @@ test('iptables VIP: the node reaches both masters through the VIP, verified TLS;
   await checkVip(x, { vip: VIP, port: 6443, caPem: await readFile(ca.caCrt, 'utf8') });
 
   await removeVip(x, { vip: VIP, port: 6443, masters: [m1.ip] });
-  assert.doesNotMatch(await fleet.runOk(node, ['iptables-save', '-t', 'nat']), /SEALTS-VIP/);
+  assert.doesNotMatch(await fleet.runOk(node, ['iptables-save']), /SEALTS-VIP/);
+  const diff = snapshotDiff(pristine, await upperSnapshot(fleet, node));
+  assert.deepEqual(diff, [], diff.join('\n'));
+});
+
+/** A TLS listener that serves each connection in its own process, as an apiserver does (and /readyz). */
+async function serveConcurrently(h: FleetHost): Promise<void> {
+  await fleet.run(h, ['systemctl', 'stop', 'fake-apiserver']);
+  await fleet.run(h, ['systemctl', 'reset-failed', 'fake-apiserver']);
+  await fleet.runOk(h, ['sh', '-c', 'cat > /srv/tls/reply'], { input: "printf 'HTTP/1.0 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok'\n" });
+  await fleet.runOk(h, ['systemd-run', '--unit', 'fake-apiserver', 'socat', 'OPENSSL-LISTEN:6443,fork,reuseaddr,cert=/srv/tls/s.crt,key=/srv/tls/s.key,verify=0', 'EXEC:sh /srv/tls/reply']);
+  await until(`${h.name} listens`, async () => (await fleet.run(h, ['sh', '-c', 'ss -ltn | grep -q ":6443 "'])).code === 0);
+}
+
+// Eight connections held open through the VIP; at each go file, one byte on each, then another a
+// second later: the second write fails on a connection that was reset in between. (A file, not
+// systemd-run's argument: systemd would expand its $ words.)
+const CLIENT = [
+  "trap '' PIPE",
+  'd=/run/vip-client fds=()',
+  'for i in 1 2 3 4 5 6 7 8; do exec {fd}<>"/dev/tcp/$1/6443" || exit 1; fds+=("$fd"); done',
+  'echo "${#fds[@]}" > "$d/open"',
+  'for round in 1 2; do',
+  '  until [ -e "$d/go$round" ]; do sleep 0.1; done',
+  '  for fd in "${fds[@]}"; do printf x >&"$fd"; done 2>/dev/null',
+  '  sleep 1; dead=0',
+  '  for fd in "${fds[@]}"; do printf x >&"$fd" || dead=$((dead + 1)); done 2>/dev/null',
+  '  echo "$dead" > "$d/dead$round"',
+  'done',
+  'sleep 600',
+].join('\n');
+
+test('iptables VIP: a master that hangs holding connections gets no new ones, its established ones move to a master that answers, and it is back when it answers', async () => {
+  const x = fleetExec(fleet, node);
+  const pristine = await upperSnapshot(fleet, node);
+  for (const m of [m1, m2]) {
+    await fleet.runOk(m, ['sh', '-c', 'cat > /srv/tls/s.crt'], { input: good.crt });
+    await fleet.runOk(m, ['sh', '-c', 'cat > /srv/tls/s.key'], { input: good.key });
+    await serveConcurrently(m);
+  }
+  const dir = '/run/vip-client';
+  const file = async (name: string) => (await fleet.run(node, ['cat', `${dir}/${name}`])).stdout.trim();
+  try {
+    await setupVip(x, { mode: 'iptables', vip: VIP, port: 6443, masters: [m1.ip, m2.ip] });
+    await fleet.runOk(node, ['sh', '-c', 'mkdir -p "$1" && cat > "$1/client.sh"', 'sh', dir], { input: CLIENT });
+    await fleet.runOk(node, ['systemd-run', '--unit', 'vip-client', 'bash', `${dir}/client.sh`, VIP]);
+    await until('the client holds its connections', async () => (await file('open')) === '8');
+    // which of them m2 holds: its side of each, by the client's port
+    const ports = new Set((await fleet.runOk(node, ['ss', '-Htn', 'state', 'established', 'dst', VIP])).split('\n').map((l) => l.trim().split(/\s+/)[2]?.split(':')[1]).filter(Boolean));
+    assert.equal(ports.size, 8, 'eight client connections through the VIP');
+    const onM2 = (await fleet.runOk(m2, ['ss', '-Htn', 'state', 'established', 'sport', '=', ':6443'])).split('\n').filter((l) => ports.has(l.trim().split(/\s+/)[3]?.split(':')[1] ?? '')).length;
+    assert.ok(onM2 > 0 && onM2 < 8, `the VIP spread the connections over both masters (${onM2} on m2)`);
+
+    await fleet.runOk(node, ['touch', `${dir}/go1`]);
+    await until('round 1', async () => (await file('dead1')) !== '');
+    assert.equal(await file('dead1'), '0', 'every master answers: no connection is reset');
+
+    // m2 hangs: its kernel still holds the connections (and accepts new ones), nothing answers
+    await fleet.runOk(m2, ['systemctl', 'kill', '--kill-whom=main', '--signal=STOP', 'fake-apiserver']);
+    await until('m2 left out', async () => !(await fleet.runOk(node, ['iptables', '-t', 'nat', '-S', 'SEALTS-VIP'])).includes(m2.ip));
+    const tracked = async (m: FleetHost) => (await fleet.runOk(node, ['sh', '-c', 'conntrack -L -p tcp --orig-dst "$1" --dport 6443 --reply-src "$2" 2>/dev/null | grep -c ESTABLISHED || true', 'sh', VIP, m.ip])).trim();
+    await until("m2's connections forgotten", async () => (await tracked(m2)) === '0');
+    await fleet.runOk(node, ['touch', `${dir}/go2`]);
+    await until('round 2', async () => (await file('dead2')) !== '');
+    assert.equal(Number(await file('dead2')), onM2, "exactly m2's connections are reset (by m1, where their next packet went); m1's still carry data");
+
+    // m2 answers again: new connections reach it, nothing is reset any more
+    await fleet.runOk(m2, ['systemctl', 'kill', '--kill-whom=main', '--signal=CONT', 'fake-apiserver']);
+    await until('m2 back', async () => (await fleet.runOk(node, ['iptables', '-t', 'nat', '-S', 'SEALTS-VIP'])).includes(m2.ip));
+  } finally {
+    await fleet.run(node, ['systemctl', 'stop', 'vip-client']);
+    await fleet.run(node, ['rm', '-rf', dir]);
+    await fleet.run(m2, ['systemctl', 'kill', '--kill-whom=main', '--signal=CONT', 'fake-apiserver']);
+    for (const m of [m1, m2]) await serve(m, good.crt, good.key);
+  }
+  await removeVip(x, { vip: VIP, port: 6443, masters: [m1.ip, m2.ip] });
+  assert.doesNotMatch(await fleet.runOk(node, ['iptables-save']), /SEALTS-VIP/);
   const diff = snapshotDiff(pristine, await upperSnapshot(fleet, node));
   assert.deepEqual(diff, [], diff.join('\n'));
 });
@@ -156,7 +232,7 @@ test('ipvs VIP (ipvsadm and ip stand-ins): virtual server and every master, heal
   assert.match(await fleet.runOk(node, ['iptables', '-t', 'nat', '-S', 'SEALTS-VIP']), /--to-destination/);
   await checkVip(x, { vip: VIP, port: 6443, caPem: await readFile(ca.caCrt, 'utf8') });
   await setupVip(x, { mode: 'ipvs', vip: VIP, port: 6443, masters: [m1.ip, m2.ip] });
-  assert.doesNotMatch(await fleet.runOk(node, ['iptables-save', '-t', 'nat']), /SEALTS-VIP/);
+  assert.doesNotMatch(await fleet.runOk(node, ['iptables-save']), /SEALTS-VIP/);
   assert.deepEqual(await reals(), both);
   assert.equal((await fleet.run(node, ['test', '-e', '/etc/sealts/vip-iptables.sh'])).code, 1);
 

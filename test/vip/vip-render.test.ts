@@ -11,7 +11,7 @@ import { and, or, sh } from '../../pkg/shell/quote.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-const t = { vip: '10.103.97.2', port: 6443, masters: ['198.18.40.11', '198.18.40.12', '198.18.40.13'] };
+const t = { vip: '198.18.40.200', port: 6443, masters: ['198.18.40.11', '198.18.40.12', '198.18.40.13'] };
 
 /** The rules the node's script renders for these masters (it runs here with sh, as on a node). */
 function renderRules(masters: readonly string[]): string {
@@ -21,12 +21,12 @@ function renderRules(masters: readonly string[]): string {
 test('iptables rules spread VIP:6443 evenly over the masters; last rule catches the rest', () => {
   const rules = renderRules(t.masters).split('\n');
   assert.deepEqual(rules.slice(0, 2), ['*nat', ':SEALTS-VIP - [0:0]']);
-  assert.equal(rules[2], '-A SEALTS-VIP -d 10.103.97.2/32 -p tcp --dport 6443 -m statistic --mode random --probability 0.33333 -j DNAT --to-destination 198.18.40.11:6443');
-  assert.equal(rules[3], '-A SEALTS-VIP -d 10.103.97.2/32 -p tcp --dport 6443 -m statistic --mode random --probability 0.50000 -j DNAT --to-destination 198.18.40.12:6443');
-  assert.equal(rules[4], '-A SEALTS-VIP -d 10.103.97.2/32 -p tcp --dport 6443 -j DNAT --to-destination 198.18.40.13:6443');
+  assert.equal(rules[2], '-A SEALTS-VIP -d 198.18.40.200/32 -p tcp --dport 6443 -m statistic --mode random --probability 0.33333 -j DNAT --to-destination 198.18.40.11:6443');
+  assert.equal(rules[3], '-A SEALTS-VIP -d 198.18.40.200/32 -p tcp --dport 6443 -m statistic --mode random --probability 0.50000 -j DNAT --to-destination 198.18.40.12:6443');
+  assert.equal(rules[4], '-A SEALTS-VIP -d 198.18.40.200/32 -p tcp --dport 6443 -j DNAT --to-destination 198.18.40.13:6443');
   assert.equal(rules[5], 'COMMIT');
   // a master that stopped answering is left out: the one left takes everything
-  assert.deepEqual(renderRules([t.masters[1]!]).split('\n').slice(2, 3), ['-A SEALTS-VIP -d 10.103.97.2/32 -p tcp --dport 6443 -j DNAT --to-destination 198.18.40.12:6443']);
+  assert.deepEqual(renderRules([t.masters[1]!]).split('\n').slice(2, 3), ['-A SEALTS-VIP -d 198.18.40.200/32 -p tcp --dport 6443 -j DNAT --to-destination 198.18.40.12:6443']);
   assert.throws(() => renderApplyScript({ ...t, masters: [] }), /no masters/);
 });
 
@@ -34,6 +34,9 @@ test('the script hooks OUTPUT and PREROUTING only when missing, and its values a
   const s = renderApplyScript(t);
   assert.match(s, /iptables -w -t nat -C "\$1" -d "\$VIP\/32" -p tcp --dport "\$PORT" -j "\$CHAIN" 2>\/dev\/null \|\| iptables -w -t nat -I "\$1" 1/);
   assert.match(s, /hook OUTPUT && hook PREROUTING/);
+  // each watch round, the VIP connections to the masters left out are forgotten (the fleet test moves them)
+  assert.match(s, /load "\$@"; then cur="\$\*"; echo "sealts-vip: \$VIP:\$PORT -> \$cur"; fi; \[ -z "\$cur" \] \|\| forget \$cur;/);
+  assert.match(s, /conntrack -D -p tcp --orig-dst "\$VIP" --dport "\$PORT" --reply-src "\$m"/);
   assert.match(s, /^MASTERS='198.18.40.11 198.18.40.12 198.18.40.13'$/m);
 });
 
@@ -56,7 +59,7 @@ function run(argv: string[], env: NodeJS.ProcessEnv): { code: number; stdout: st
 
 test('ipvs: the script and the unit are constants; the values go in the targets file, one a line', () => {
   for (const v of [t.vip, ...t.masters]) assert.ok(!IPVS_SCRIPT_TEXT.includes(v));
-  assert.equal(renderTargets(t), '10.103.97.2\n6443\n198.18.40.11\n198.18.40.12\n198.18.40.13\n');
+  assert.equal(renderTargets(t), '198.18.40.200\n6443\n198.18.40.11\n198.18.40.12\n198.18.40.13\n');
   assert.throws(() => renderTargets({ ...t, masters: [] }), /no masters/);
   assert.throws(() => renderTargets({ ...t, masters: ['198.18.40.11\n198.18.40.66'] }), /not an address/);
   assert.throws(() => renderTargets({ ...t, vip: '$(reboot)' }), /not an address/);
@@ -71,27 +74,27 @@ test('the ipvsadm stand-in checks its arguments like ipvsadm and lists what was 
   try {
     const ipvsadm = (...a: string[]) => run(['ipvsadm', ...a], s.env);
     for (const bad of [
-      ['-A', '-t', '10.103.97.2'], // no port
-      ['-A', '-t', '10.103.97.300:6443'],
-      ['-A', '-t', '10.103.97.2:6443', '-m'], // -m is for real servers
-      ['-a', '-t', '10.103.97.2:6443'], // no -r
-      ['-a', '-t', '10.103.97.2:6443', '-r', '198.18.40.11:6443', '-m', '-g'],
-      ['-A', '-D', '-t', '10.103.97.2:6443'],
-      ['-A', '-t', '10.103.97.2:6443', '-s', 'fastest'],
-      ['-t', '10.103.97.2:6443'],
+      ['-A', '-t', '198.18.40.200'], // no port
+      ['-A', '-t', '198.18.40.300:6443'],
+      ['-A', '-t', '198.18.40.200:6443', '-m'], // -m is for real servers
+      ['-a', '-t', '198.18.40.200:6443'], // no -r
+      ['-a', '-t', '198.18.40.200:6443', '-r', '198.18.40.11:6443', '-m', '-g'],
+      ['-A', '-D', '-t', '198.18.40.200:6443'],
+      ['-A', '-t', '198.18.40.200:6443', '-s', 'fastest'],
+      ['-t', '198.18.40.200:6443'],
     ]) {
       assert.equal(ipvsadm(...bad).code, 2, bad.join(' '));
     }
-    assert.equal(ipvsadm('-a', '-t', '10.103.97.2:6443', '-r', '198.18.40.11:6443', '-m').code, 1, 'no such service yet');
-    assert.equal(ipvsadm('-A', '-t', '10.103.97.2:6443', '-s', 'rr').code, 0);
-    assert.match(ipvsadm('-A', '-t', '10.103.97.2:6443', '-s', 'rr').stderr, /Service already exists/);
-    assert.equal(ipvsadm('-a', '-t', '10.103.97.2:6443', '-r', '198.18.40.11:6443', '-m').code, 0);
-    const list = ipvsadm('-L', '-n', '-t', '10.103.97.2:6443');
+    assert.equal(ipvsadm('-a', '-t', '198.18.40.200:6443', '-r', '198.18.40.11:6443', '-m').code, 1, 'no such service yet');
+    assert.equal(ipvsadm('-A', '-t', '198.18.40.200:6443', '-s', 'rr').code, 0);
+    assert.match(ipvsadm('-A', '-t', '198.18.40.200:6443', '-s', 'rr').stderr, /Service already exists/);
+    assert.equal(ipvsadm('-a', '-t', '198.18.40.200:6443', '-r', '198.18.40.11:6443', '-m').code, 0);
+    const list = ipvsadm('-L', '-n', '-t', '198.18.40.200:6443');
     assert.equal(list.code, 0);
-    assert.match(list.stdout, /^TCP {2}10\.103\.97\.2:6443 rr\n {2}-> 198\.18\.40\.11:6443 +Masq +1 /m);
-    assert.equal(ipvsadm('-d', '-t', '10.103.97.2:6443', '-r', '198.18.40.12:6443').code, 1, 'no such destination');
+    assert.match(list.stdout, /^TCP {2}198\.18\.40\.200:6443 rr\n {2}-> 198\.18\.40\.11:6443 +Masq +1 /m);
+    assert.equal(ipvsadm('-d', '-t', '198.18.40.200:6443', '-r', '198.18.40.12:6443').code, 1, 'no such destination');
     assert.equal(ipvsadm('-C').code, 0);
-    assert.equal(ipvsadm('-L', '-n', '-t', '10.103.97.2:6443').code, 1);
+    assert.equal(ipvsadm('-L', '-n', '-t', '198.18.40.200:6443').code, 1);
     assert.ok(s.calls().every((l) => /^ipvsadm .* => \d+$/.test(l)));
     assert.equal(run(['ip', 'route', 'show'], s.env).code, 2, 'the ip stand-in does not pass other commands to the real ip here');
   } finally {
@@ -111,11 +114,11 @@ test('ipvs script once: the VIP on the dummy link, every master a real server; r
       assert.equal(r.code, 0, r.stderr);
     };
     once(t.masters);
-    const reals = () => [...run(['ipvsadm', '-L', '-n', '-t', '10.103.97.2:6443'], s.env).stdout.matchAll(/-> (\d\S+) +Masq/g)].map((m) => m[1]);
+    const reals = () => [...run(['ipvsadm', '-L', '-n', '-t', '198.18.40.200:6443'], s.env).stdout.matchAll(/-> (\d\S+) +Masq/g)].map((m) => m[1]);
     assert.deepEqual(reals(), t.masters.map((m) => `${m}:6443`));
-    assert.match(run(['ip', '-4', '-o', 'addr', 'show', 'dev', IPVS_LINK], s.env).stdout, / inet 10\.103\.97\.2\/32 /);
+    assert.match(run(['ip', '-4', '-o', 'addr', 'show', 'dev', IPVS_LINK], s.env).stdout, / inet 198\.18\.40\.200\/32 /);
     assert.match(run(['ip', 'link', 'show', IPVS_LINK], s.env).stdout, /<BROADCAST,NOARP,UP,LOWER_UP>/);
-    assert.ok(s.calls().includes('ipvsadm -A -t 10.103.97.2:6443 -s rr => 0'));
+    assert.ok(s.calls().includes('ipvsadm -A -t 198.18.40.200:6443 -s rr => 0'));
 
     const before = s.calls().length;
     once(t.masters);
@@ -125,10 +128,10 @@ test('ipvs script once: the VIP on the dummy link, every master a real server; r
     once(['198.18.40.12', '198.18.40.13', '198.18.40.14']);
     assert.deepEqual(reals(), ['198.18.40.12:6443', '198.18.40.13:6443', '198.18.40.14:6443']);
     const changes = s.calls().slice(mark).filter((l) => / -[ad] /.test(l));
-    assert.deepEqual(changes, ['ipvsadm -a -t 10.103.97.2:6443 -r 198.18.40.14:6443 -m => 0', 'ipvsadm -d -t 10.103.97.2:6443 -r 198.18.40.11:6443 => 0']);
+    assert.deepEqual(changes, ['ipvsadm -a -t 198.18.40.200:6443 -r 198.18.40.14:6443 -m => 0', 'ipvsadm -d -t 198.18.40.200:6443 -r 198.18.40.11:6443 => 0']);
 
     assert.equal(run(['sh', script, 'sync', targets], s.env).code, 2, 'usage');
-    writeFileSync(targets, '10.103.97.2\n6443\n');
+    writeFileSync(targets, '198.18.40.200\n6443\n');
     assert.match(run(['sh', script, 'once', targets], s.env).stderr, /no masters/);
   } finally {
     await rm(s.dir, { recursive: true, force: true });
@@ -152,8 +155,8 @@ test('a failing setup step is not swallowed by a later or()', () => {
 
 test('hosts entries: set, replace, remove only sealts lines', () => {
   const base = '127.0.0.1 localhost\n10.0.0.5 apiserver.cluster.local\n';
-  const one = withHostsEntry(base, 'apiserver.cluster.local', '10.103.97.2');
-  assert.equal(one, base + '10.103.97.2 apiserver.cluster.local # sealts\n');
+  const one = withHostsEntry(base, 'apiserver.cluster.local', '198.18.40.200');
+  assert.equal(one, base + '198.18.40.200 apiserver.cluster.local # sealts\n');
   const two = withHostsEntry(one, 'apiserver.cluster.local', '198.18.40.11');
   assert.equal(two, base + '198.18.40.11 apiserver.cluster.local # sealts\n');
   assert.equal(withHostsEntry(two, 'apiserver.cluster.local', undefined), base, "the user's own line stays");
