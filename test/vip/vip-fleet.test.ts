@@ -25,17 +25,27 @@ let good: { crt: string; key: string };
 // An unused address of the fleet's own subnet (id 42): no traffic to any other range.
 const VIP = '198.18.42.200';
 
-async function serve(h: FleetHost, crt: string, key: string): Promise<void> {
+/** The certificate and key the fake apiservers serve. */
+async function installCert(h: FleetHost, crt: string, key: string): Promise<void> {
   await fleet.runOk(h, ['sh', '-c', 'mkdir -p /srv/tls && cat > /srv/tls/s.crt'], { input: crt });
   await fleet.runOk(h, ['sh', '-c', 'cat > /srv/tls/s.key'], { input: key });
+}
+
+/** (Re)start the fake-apiserver unit with `argv` and wait until it listens on :6443. */
+async function startFakeApiserver(h: FleetHost, argv: string[]): Promise<void> {
   await fleet.run(h, ['systemctl', 'stop', 'fake-apiserver']);
   await fleet.run(h, ['systemctl', 'reset-failed', 'fake-apiserver']);
-  await fleet.runOk(h, ['systemd-run', '--unit', 'fake-apiserver', 'openssl', 's_server', '-accept', '6443', '-cert', '/srv/tls/s.crt', '-key', '/srv/tls/s.key', '-www', '-quiet']);
+  await fleet.runOk(h, ['systemd-run', '--unit', 'fake-apiserver', ...argv]);
   for (let i = 0; i < 50; i++) {
     if ((await fleet.run(h, ['sh', '-c', 'ss -ltn | grep -q ":6443 "'])).code === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${h.name}: fake apiserver did not listen`);
+}
+
+async function serve(h: FleetHost, crt: string, key: string): Promise<void> {
+  await installCert(h, crt, key);
+  await startFakeApiserver(h, ['openssl', 's_server', '-accept', '6443', '-cert', '/srv/tls/s.crt', '-key', '/srv/tls/s.key', '-www', '-quiet']);
 }
 
 before(async () => {
@@ -102,12 +112,10 @@ test('iptables VIP: the node reaches both masters through the VIP, verified TLS;
 });
 
 /** A TLS listener that serves each connection in its own process, as an apiserver does (and /readyz). */
-async function serveConcurrently(h: FleetHost): Promise<void> {
-  await fleet.run(h, ['systemctl', 'stop', 'fake-apiserver']);
-  await fleet.run(h, ['systemctl', 'reset-failed', 'fake-apiserver']);
+async function serveConcurrently(h: FleetHost, crt: string, key: string): Promise<void> {
+  await installCert(h, crt, key);
   await fleet.runOk(h, ['sh', '-c', 'cat > /srv/tls/reply'], { input: "printf 'HTTP/1.0 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok'\n" });
-  await fleet.runOk(h, ['systemd-run', '--unit', 'fake-apiserver', 'socat', 'OPENSSL-LISTEN:6443,fork,reuseaddr,cert=/srv/tls/s.crt,key=/srv/tls/s.key,verify=0', 'EXEC:sh /srv/tls/reply']);
-  await until(`${h.name} listens`, async () => (await fleet.run(h, ['sh', '-c', 'ss -ltn | grep -q ":6443 "'])).code === 0);
+  await startFakeApiserver(h, ['socat', 'OPENSSL-LISTEN:6443,fork,reuseaddr,cert=/srv/tls/s.crt,key=/srv/tls/s.key,verify=0', 'EXEC:sh /srv/tls/reply']);
 }
 
 // Eight connections held open through the VIP; at each go file, one byte on each, then another a
@@ -131,11 +139,7 @@ const CLIENT = [
 test('iptables VIP: a master that hangs holding connections gets no new ones, its established ones move to a master that answers, and it is back when it answers', async () => {
   const x = fleetExec(fleet, node);
   const pristine = await upperSnapshot(fleet, node);
-  for (const m of [m1, m2]) {
-    await fleet.runOk(m, ['sh', '-c', 'cat > /srv/tls/s.crt'], { input: good.crt });
-    await fleet.runOk(m, ['sh', '-c', 'cat > /srv/tls/s.key'], { input: good.key });
-    await serveConcurrently(m);
-  }
+  for (const m of [m1, m2]) await serveConcurrently(m, good.crt, good.key);
   const dir = '/run/vip-client';
   const file = async (name: string) => (await fleet.run(node, ['cat', `${dir}/${name}`])).stdout.trim();
   try {
@@ -156,8 +160,8 @@ test('iptables VIP: a master that hangs holding connections gets no new ones, it
     // m2 hangs: its kernel still holds the connections (and accepts new ones), nothing answers
     await fleet.runOk(m2, ['systemctl', 'kill', '--kill-whom=main', '--signal=STOP', 'fake-apiserver']);
     await until('m2 left out', async () => !(await fleet.runOk(node, ['iptables', '-t', 'nat', '-S', 'SEALTS-VIP'])).includes(m2.ip));
-    const tracked = async (m: FleetHost) => (await fleet.runOk(node, ['sh', '-c', 'conntrack -L -p tcp --orig-dst "$1" --dport 6443 --reply-src "$2" 2>/dev/null | grep -c ESTABLISHED || true', 'sh', VIP, m.ip])).trim();
-    await until("m2's connections forgotten", async () => (await tracked(m2)) === '0');
+    const trackedToM2 = async () => (await fleet.runOk(node, ['sh', '-c', 'conntrack -L -p tcp --orig-dst "$1" --dport 6443 --reply-src "$2" 2>/dev/null | grep -c ESTABLISHED || true', 'sh', VIP, m2.ip])).trim();
+    await until("m2's connections forgotten", async () => (await trackedToM2()) === '0');
     await fleet.runOk(node, ['touch', `${dir}/go2`]);
     await until('round 2', async () => (await file('dead2')) !== '');
     assert.equal(Number(await file('dead2')), onM2, "exactly m2's connections are reset (by m1, where their next packet went); m1's still carry data");
