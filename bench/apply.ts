@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { fleetUp } from '../test/fleet/index.js';
+import { fleetUp, type Fleet } from '../test/fleet/index.js';
 import { buildRootfs } from '../pkg/rootfs/index.js';
 import { standinBinDir } from '../test/standins/index.js';
 import { testVip } from '../test/e2e/runtime-harness.js';
@@ -59,18 +59,23 @@ export function applyMarkdown(rows: readonly ApplyBenchRow[], ratio: number | un
   ].join('\n');
 }
 
+/** Cluster `bench` on the fleet's hosts, the first `masters` of them masters, with the stand-ins' `image`. */
+export function benchClusterfile(fleet: Fleet, image: string, masters: number): string {
+  const ips = fleet.hosts.map((h) => h.ip);
+  return [
+    'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', '  name: bench', 'spec:', `  image: ${image}`,
+    '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: root, pk: ${fleet.keyPath}}`, `  vip: {address: ${testVip(fleet)}, mode: iptables}`, '  network: {plugin: none}',
+    '  hosts:', `    - ips: [${ips.slice(0, masters).join(', ')}]`, '      roles: [master]', `    - ips: [${ips.slice(masters).join(', ')}]`, '      roles: [node]', '',
+  ].join('\n');
+}
+
 /** One fresh fleet, one cold apply; returns its wall time (fleet set-up not included). */
 async function applyOnce(masters: number, nodes: number, id: number, image: string): Promise<ApplyBenchRow> {
   const fleet = await fleetUp({ id, n: masters + nodes, init: 'systemd' });
   const work = await mkdtemp(path.join(os.tmpdir(), 'sealts-bench-apply-'));
   try {
-    const ips = fleet.hosts.map((h) => h.ip);
     const file = path.join(work, 'Clusterfile');
-    await writeFile(file, [
-      'apiVersion: sealts.io/v1', 'kind: Cluster', 'metadata:', '  name: bench', 'spec:', `  image: ${image}`,
-      '  runtime: {type: kubeadm, version: v1.32.8}', `  ssh: {user: root, pk: ${fleet.keyPath}}`, `  vip: {address: ${testVip(fleet)}, mode: iptables}`, '  network: {plugin: none}',
-      '  hosts:', `    - ips: [${ips.slice(0, masters).join(', ')}]`, '      roles: [master]', `    - ips: [${ips.slice(masters).join(', ')}]`, '      roles: [node]', '',
-    ].join('\n'));
+    await writeFile(file, benchClusterfile(fleet, image, masters));
     await mkdir(path.join(work, 'home', 'bench'), { recursive: true, mode: 0o700 });
     await copyFile(fleet.knownHostsPath, path.join(work, 'home', 'bench', 'known_hosts'));
     const t0 = process.hrtime.bigint();

@@ -170,3 +170,16 @@ test('apply and real-apply tables: a failed shape is a row with its error in ful
   assert.match(real, /1 \+ 2 phases: connect 1\.3 s/);
   assert.match(real, /- 3 \+ 2:\n {2}```\n {2}fleet up: host-13 did not boot\n {2}sshd: no answer\n/);
 });
+
+test('re-apply table: a failed shape is a row with its error on one line, the ratio is the next re-apply over the floor', async () => {
+  const { reapplyMarkdown } = await import('./reapply.js');
+  const md = reapplyMarkdown([
+    { shape: 'stand-ins (1 masters + 1 nodes)', hosts: 2, reapplyS: 3, secondS: 0.6, floorS: 0.2, startS: 0.3, phases: 'Connect 0.05' },
+    { shape: 'REAL', hosts: 2, reapplyS: NaN, floorS: NaN, error: ERROR },
+  ]);
+  const lines = md.split('\n');
+  assert.equal(lines.length, 4, md);
+  assert.match(lines[2]!, /^\| stand-ins \(1 masters \+ 1 nodes\) \| 2 \| 3\.00 \| 0\.60 \| 0\.20 \| 3\.00 \| <= 3 \| 0\.30 \| Connect 0\.05 \|$/);
+  assert.match(lines[3]!, /^\| REAL \| 2 \| \*\*FAILED\*\*: sealts-worker fanout: .* ⏎ .*exitCode: 1 \|/);
+  assert.ok(lines[3]!.includes('198.18.69.12 \\| ok: false'), 'a | in the error is escaped: the table keeps its shape');
+});

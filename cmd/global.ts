@@ -30,6 +30,7 @@ export function globals(cmd: Command): GlobalOptions {
     dryRun: Boolean(o.dryRun),
     output,
     yes: Boolean(o.yes),
+    relay: o.relay !== false,
     debug: Boolean(o.debug),
     quiet: Boolean(o.quiet),
   };

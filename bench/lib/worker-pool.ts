@@ -5,6 +5,7 @@
 // purpose: a dropped handshake on a loaded machine is retried exactly as `sealts apply` retries it.
 import type { PoolOptions } from '../../pkg/ssh/index.js';
 
-export function workerPoolOptions(knownHostsPath: string, concurrentUploads: number): PoolOptions {
-  return { knownHostsFiles: [knownHostsPath], concurrentUploads };
+/** `concurrentUploads` undefined: the product's default, as `sealts apply` has it. */
+export function workerPoolOptions(knownHostsPath: string, concurrentUploads?: number): PoolOptions {
+  return { knownHostsFiles: [knownHostsPath], ...(concurrentUploads === undefined ? {} : { concurrentUploads }) };
 }

@@ -9,6 +9,7 @@ export function register(program: Command): void {
     .command('apply')
     .description('create or update the cluster so the hosts match the Clusterfile')
     .requiredOption('-f, --file <clusterfile>', 'the Clusterfile')
+    .option('--no-relay', 'send the rootfs from this machine to every host, not through relay seeds (used above 8 hosts)')
     .action(
       action(async (opts: { file: string }, cmd: Command) => {
         const flags = globals(cmd);

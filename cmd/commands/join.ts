@@ -10,6 +10,7 @@ export function register(program: Command): void {
     .description('add masters and/or nodes to the cluster')
     .option('--masters <ips>', 'masters to add: a,b  ip:port  198.18.0.11-198.18.0.13')
     .option('--nodes <ips>', 'nodes to add, same forms as --masters')
+    .option('--no-relay', 'send the rootfs from this machine to every host, not through relay seeds (used above 8 hosts)')
     .action(
       action(async (opts: { masters?: string; nodes?: string }, cmd: Command) => {
         const flags = globals(cmd);

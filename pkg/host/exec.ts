@@ -8,7 +8,7 @@ import type { ShellCommand } from '../shell/quote.js';
 import { HostError } from '../errors/errors.js';
 import type { Connection } from '../ssh/connection.js';
 import type { SshPool } from '../ssh/pool.js';
-import type { UploadFile } from '../ssh/types.js';
+import type { UploadFile, UploadSource } from '../ssh/types.js';
 import { targetOf } from '../ssh/target.js';
 
 export interface ExecResult {
@@ -18,9 +18,12 @@ export interface ExecResult {
 }
 
 export interface HostExecOptions {
-  stdin?: string | Buffer;
+  /** An async iterable stays open as long as it yields (the relay's server stops at its end). */
+  stdin?: string | Buffer | AsyncIterable<Uint8Array>;
   /** Keep stdout out of the host log (the command prints key material or bulk data). */
   quiet?: boolean;
+  /** Shown in the host log instead of the command (sealts' own long helper scripts). */
+  display?: string;
 }
 
 export interface HostExec {
@@ -32,7 +35,7 @@ export interface HostExec {
    * `dest`) into the remote directory `dest`, streamed, sent only when its sha256 differs, verified
    * on the host and renamed into place (pkg/ssh's upload).
    */
-  upload(src: string | readonly UploadFile[], dest: string): Promise<{ sent: readonly string[]; skipped: readonly string[] }>;
+  upload(src: string | readonly UploadFile[], dest: string, opts?: { source?: UploadSource }): Promise<{ sent: readonly string[]; skipped: readonly string[]; fetched?: readonly string[] }>;
 }
 
 /** Run and require exit 0; the error names the host and the step, with the first stderr line. */
@@ -53,8 +56,8 @@ export async function execOk(h: HostExec, step: string, cmd: ShellCommand, opts?
 export function hostExecOf(conn: Connection): HostExec {
   return {
     host: conn.target.name,
-    exec: (cmd, opts) => conn.exec(cmd, { stdin: opts?.stdin, quiet: opts?.quiet, sudo: true, check: false }),
-    upload: (src, dest) => conn.upload(src, dest, { sudo: true }),
+    exec: (cmd, opts) => conn.exec(cmd, { stdin: opts?.stdin, quiet: opts?.quiet, display: opts?.display, sudo: true, check: false }),
+    upload: (src, dest, opts) => conn.upload(src, dest, { sudo: true, ...opts }),
   };
 }
 

@@ -35,6 +35,10 @@ export interface HostFacts {
    * network namespace other than the first cannot), as kube-proxy does at start unless told not to.
    */
   conntrackMaxSettable: boolean;
+  /** `zstd` is on the PATH: the rootfs payload travels zstd-compressed to it, else gzip. */
+  zstd: boolean;
+  /** `python3` is on the PATH: the host can serve or fetch the rootfs over the relay (pkg/rootfs/relay.ts). */
+  python3: boolean;
 }
 
 /** Where sealts pushes the rootfs on every host (pkg/rootfs builds on this). */
@@ -54,6 +58,10 @@ const GATHER = literal(
     'echo "arch=$(uname -m)"',
     'if test -d /sys/module/ip_vs || modprobe -q ip_vs 2>/dev/null; then echo ipvs=1; else echo ipvs=0; fi',
     'if command -v ipvsadm >/dev/null 2>&1; then echo ipvsadm=1; fi',
+    // zstd is run, not looked up: the codec must work here. python3 is only looked up (starting it
+    // costs ~45 ms of CPU per host and run): a relay that fails on a host falls back to the client.
+    'if zstd --version >/dev/null 2>&1; then echo zstd=1; fi',
+    'if command -v python3 >/dev/null 2>&1; then echo python3=1; fi',
     // One line: the manifest is JSON, which a newline inside would only break for this parser.
     `echo "rootfs=$(tr -d '\\n' < ${ROOTFS_DIR}/manifest.json 2>/dev/null)"`,
     'echo "swap=$(tail -n +2 /proc/swaps 2>/dev/null | wc -l)"',
@@ -110,5 +118,7 @@ export async function gatherFacts(h: HostExec): Promise<HostFacts> {
     nameservers: (kv.get('nameservers') ?? '').split(/\s+/).filter(Boolean),
     resolvedUpstream: kv.get('resolved') === '1',
     conntrackMaxSettable: kv.get('ctmax') !== '0',
+    zstd: kv.get('zstd') === '1',
+    python3: kv.get('python3') === '1',
   };
 }

@@ -10,6 +10,7 @@ import { checkExecutables, hostArch } from './check.js';
 import { missingRealPiece, stageRealContent } from './real-content.js';
 import { computeManifest, MANIFEST_FILE, type Manifest } from './manifest.js';
 import { DEFAULT_SKELETON } from './skeleton.js';
+import { packPayload } from './payload.js';
 
 export { DEFAULT_SKELETON, hostArch };
 
@@ -92,6 +93,7 @@ export async function buildRootfs(o: BuildOptions): Promise<Manifest> {
     const manifest = await computeManifest(stage, version, arch);
     const lacking = o.kubeBins ? missingRealPiece(manifest) : undefined;
     if (lacking) throw new UserError(`--kube-bins ${o.kubeBins}: the rootfs would lack ${lacking}, which init.sh needs`);
+    notes.push(...(await packPayload(stage, manifest)));
     await writeFile(path.join(stage, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o644 });
     if (isTarGz(o.out)) await packTarGz(stage, o.out);
     for (const n of notes) o.onNote?.(n);

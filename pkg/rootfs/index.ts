@@ -8,3 +8,6 @@ export { loadRootfs, type LoadedRootfs } from './load.js';
 export { pushRootfs, verifyOnHost, assertRootfsIntact, runInitScript, runCleanScript, REMOTE_ROOTFS, type PushOutcome } from './push.js';
 export { describeRootfs, summaryText, type RootfsSummary } from './describe.js';
 export { hasLocalImages, IMAGE_REFS, assertBinaryVersions, missingRealPiece, HOST_BINARIES, CNI_PLUGINS } from './real-content.js';
+export { codecFor, transferBytes, type Codec } from './payload.js';
+export { Relay, pickSeeds, RELAY_THRESHOLD, RELAY_SEEDS, RELAY_TTL_S } from './relay.js';
+export { distributeRootfs, type TargetHost, type DistributeOptions } from './distribute.js';

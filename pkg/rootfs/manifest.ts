@@ -1,12 +1,18 @@
 // manifest.json: what a rootfs image claims to contain (Kubernetes version, arch, sha256 + mode of
 // every file). Written at build time, checked on load and again on every host after the push.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors/errors.js';
+import { localSha256s } from '../ssh/local-files.js';
 import { noManifestMessage } from './skeleton.js';
+
+/** The image's folder of compressed copies (payload.ts); never a manifest file's own path. */
+export const PAYLOAD_DIR = 'payload';
+
+/** Where `file`'s copy compressed with `codec` lives in the image. */
+export function payloadPath(codec: 'zstd' | 'gzip', file: string): string {
+  return `${PAYLOAD_DIR}/${codec}/${file}.${codec === 'zstd' ? 'zst' : 'gz'}`;
+}
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -19,6 +25,13 @@ export interface ManifestFile {
   size: number;
   /** The roles that need the file; absent: every host. A host receives and checks only its role's files. */
   roles?: RootfsRole[];
+  /** Its compressed copies in the image (payload.ts: payload/<codec>/<path>.zst|.gz), by codec. */
+  packed?: Partial<Record<'zstd' | 'gzip', PackedCopy>>;
+}
+
+export interface PackedCopy {
+  size: number;
+  sha256: string;
 }
 
 export type RootfsRole = 'master' | 'node';
@@ -35,20 +48,14 @@ export interface Manifest {
   files: ManifestFile[];
 }
 
-export async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  await pipeline(createReadStream(file), h);
-  return h.digest('hex');
-}
-
-/** Every regular file under dir (relative, sorted), manifest.json itself excluded. */
+/** Every regular file under dir (relative, sorted), manifest.json and the compressed copies (payload/) excluded. */
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const out: string[] = [];
   for (const e of entries) {
     const rel = path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/');
     if (e.isSymbolicLink()) throw new UserError(`${path.join(dir, rel)}: symbolic links are not allowed in a rootfs`);
-    if (!e.isFile() || rel === MANIFEST_FILE) continue;
+    if (!e.isFile() || rel === MANIFEST_FILE || rel.startsWith(`${PAYLOAD_DIR}/`)) continue;
     // One path per line in `sha256sum -c` input on the host: a newline would split an entry.
     if (/[\n\r\\]/.test(rel)) throw new UserError(`${path.join(dir, rel)}: file names with newlines or backslashes are not allowed`);
     out.push(rel);
@@ -56,12 +63,19 @@ async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * Hash and stat every file. The sums come through the upload's stamp-keyed cache
+ * (pkg/ssh/local-hash-cache.ts): a file unchanged since it was last hashed (device, inode, size,
+ * mtime and ctime to the nanosecond) is not read again, so opening an unchanged image re-hashes
+ * nothing, and a push of it finds its sums already known.
+ */
 export async function computeManifest(dir: string, kubernetesVersion: string, arch: string): Promise<Manifest> {
+  const rels = await listFiles(dir);
+  const sums = await localSha256s(rels.map((rel) => path.resolve(dir, rel)));
   const files: ManifestFile[] = [];
-  for (const rel of await listFiles(dir)) {
-    const abs = path.join(dir, rel);
-    const st = await stat(abs);
-    files.push({ path: rel, sha256: await sha256File(abs), mode: (st.mode & 0o7777).toString(8), size: st.size });
+  for (const [i, rel] of rels.entries()) {
+    const st = await stat(path.join(dir, rel));
+    files.push({ path: rel, sha256: sums[i]!, mode: (st.mode & 0o7777).toString(8), size: st.size });
   }
   const masterOnly = await masterOnlyFiles(dir);
   for (const f of files) if (masterOnly.has(f.path)) f.roles = ['master'];
@@ -102,18 +116,25 @@ export async function readManifest(dir: string): Promise<Manifest> {
     typeof m === 'object' && m !== null &&
     typeof m.kubernetesVersion === 'string' && typeof m.arch === 'string' && Array.isArray(m.files) &&
     m.files.every((f) => typeof f?.path === 'string' && /^[0-9a-f]{64}$/.test(String(f?.sha256)) && /^[0-7]{3,4}$/.test(String(f?.mode)) &&
-      (f.roles === undefined || (Array.isArray(f.roles) && f.roles.every((r) => r === 'master' || r === 'node'))));
+      (f.roles === undefined || (Array.isArray(f.roles) && f.roles.every((r) => r === 'master' || r === 'node'))) &&
+      (f.packed === undefined || (typeof f.packed === 'object' && f.packed !== null && Object.entries(f.packed).every(([c, p]) =>
+        (c === 'zstd' || c === 'gzip') && typeof p?.size === 'number' && /^[0-9a-f]{64}$/.test(String(p?.sha256))))));
   if (!ok) throw new UserError(`${file}: not a sealts rootfs manifest (needs kubernetesVersion, arch, files[{path, sha256, mode, roles?: master|node}])`);
   for (const f of m.files!) {
     if (f.path.startsWith('/') || f.path.split('/').includes('..')) throw new UserError(`${file}: file path ${JSON.stringify(f.path)} escapes the rootfs`);
+    if (f.path.startsWith(`${PAYLOAD_DIR}/`)) throw new UserError(`${file}: file path ${JSON.stringify(f.path)} is under ${PAYLOAD_DIR}/, the compressed copies' folder`);
   }
   return m as Manifest;
 }
 
-/** Compare a directory against its manifest: every listed file present with that hash and mode, nothing extra. */
+/**
+ * Compare a directory against its manifest: every listed file present with that hash and mode, its
+ * compressed copies with theirs, nothing extra.
+ */
 export async function verifyDir(dir: string, manifest: Manifest): Promise<string[]> {
   const problems: string[] = [];
-  const actual = await computeManifest(dir, manifest.kubernetesVersion, manifest.arch);
+  const [actual, copies] = await Promise.all([computeManifest(dir, manifest.kubernetesVersion, manifest.arch), verifyCopies(dir, manifest)]);
+  problems.push(...copies);
   const byPath = new Map(actual.files.map((f) => [f.path, f]));
   for (const want of manifest.files) {
     const got = byPath.get(want.path);
@@ -123,5 +144,23 @@ export async function verifyDir(dir: string, manifest: Manifest): Promise<string
     byPath.delete(want.path);
   }
   for (const extra of byPath.keys()) problems.push(`${extra}: not in the manifest`);
+  return problems;
+}
+
+/** The compressed copies the manifest lists, each with its sha256, and no other file under payload/. */
+async function verifyCopies(dir: string, manifest: Manifest): Promise<string[]> {
+  const want = manifest.files.flatMap((f) => Object.entries(f.packed ?? {}).map(([codec, p]) => ({ rel: payloadPath(codec as 'zstd' | 'gzip', f.path), sha256: p.sha256 })));
+  const present = new Set(
+    (await readdir(path.join(dir, PAYLOAD_DIR), { recursive: true, withFileTypes: true }).catch(() => []))
+      .filter((e) => !e.isDirectory())
+      .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')),
+  );
+  const problems: string[] = [];
+  const there = want.filter((w) => present.has(w.rel));
+  const sums = await localSha256s(there.map((w) => path.resolve(dir, w.rel)));
+  for (const w of want) if (!present.has(w.rel)) problems.push(`${w.rel}: missing`);
+  there.forEach((w, i) => sums[i] !== w.sha256 && problems.push(`${w.rel}: sha256 mismatch`));
+  const known = new Set(want.map((w) => w.rel));
+  for (const p of present) if (!known.has(p)) problems.push(`${p}: not in the manifest`);
   return problems;
 }

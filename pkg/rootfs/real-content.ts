@@ -2,9 +2,11 @@
 // (scripts/kube-bins.sh): the host binaries (kubeadm, kubelet, kubectl, etcdctl, etcdutl, containerd and its
 // shim and ctr, runc), the CNI plugins, and every image as an OCI archive under images/<role>/.
 // runc and the CNI plugins are Debian's (packages runc, containernetworking-plugins) from this machine.
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors/errors.js';
+import { writeFileAtomic } from '../state/atomic.js';
+import { sealtsHome } from '../state/store.js';
 import { imagesOf, mustRelease } from '../versions/index.js';
 import { checkExecutables, reportedVersion } from './check.js';
 import { imageArchivePath, kubeImageSpecs } from './kube-images.js';
@@ -24,13 +26,51 @@ async function mustExist(file: string, hint: string): Promise<void> {
   if (!(await stat(file).catch(() => undefined))?.isFile()) throw new UserError(`${file}: missing (${hint})`);
 }
 
-/** Refuses binaries whose reported version is not `version` (kubeadm, kubelet, kubectl: what a host runs itself). */
-export async function assertBinaryVersions(binDir: string, version: string, what: string): Promise<void> {
+/**
+ * Refuses binaries whose reported version is not `version` (kubeadm, kubelet, kubectl: what a host
+ * runs itself). With `sums` (the sha256 of each binary, from a manifest the directory was just
+ * verified against), a version once reported by the same bytes is not asked again: running the
+ * real binaries costs seconds on every apply, and the answer is a function of the bytes.
+ */
+export async function assertBinaryVersions(binDir: string, version: string, what: string, sums?: ReadonlyMap<string, string>): Promise<void> {
   // A k0s rootfs (version vX.Y.Z+k0s.N) has one binary holding every component.
   const names = version.includes('+k0s.') ? ['k0s'] : ['kubeadm', 'kubelet', 'kubectl'];
-  const got = await Promise.all(names.map((n) => reportedVersion(path.join(binDir, n), n)));
+  const known = await readVersionCache();
+  const got = await Promise.all(names.map(async (n) => {
+    const sum = sums?.get(`bin/${n}`);
+    const cached = sum === undefined ? undefined : known[`${n}\0${sum}`];
+    if (cached !== undefined) return cached;
+    const v = await reportedVersion(path.join(binDir, n), n);
+    if (sum !== undefined) known[`${n}\0${sum}`] = v;
+    return v;
+  }));
+  await writeVersionCache(known);
   const wrong = names.map((n, i) => [n, got[i]!] as const).filter(([, v]) => v !== version);
   if (wrong.length > 0) throw new UserError(`${what}: ${wrong.map(([n, v]) => `${n} is ${v}`).join(', ')}, not ${version}`);
+}
+
+/** "<name>\0<sha256>" -> the version those bytes reported; in the sealts home, best effort. */
+function versionCachePath(): string {
+  return path.join(sealtsHome(), '.cache', 'reported-versions.json');
+}
+
+async function readVersionCache(): Promise<Record<string, string>> {
+  try {
+    const c = JSON.parse(await readFile(versionCachePath(), 'utf8')) as unknown;
+    return c && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+async function writeVersionCache(c: Record<string, string>): Promise<void> {
+  const entries = Object.entries(c).slice(-200);
+  try {
+    await mkdir(path.dirname(versionCachePath()), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(versionCachePath(), `${JSON.stringify(Object.fromEntries(entries))}\n`, { mode: 0o600 });
+  } catch {
+    // not writable: the versions are asked again next time
+  }
 }
 
 /**

@@ -28,7 +28,8 @@ export const fastFs = {
 
 function checkName(name: string, from: string): void {
   const parts = name.split('/');
-  if (name === '' || name.includes('\0') || path.posix.isAbsolute(name) || parts.some((p) => p === '..' || p === '' || p === '.')) {
+  // `.sealts-*` at the top is the receiver's own (temp dirs, the compressed entries' folders).
+  if (name === '' || name.includes('\0') || name.startsWith('.sealts-') || path.posix.isAbsolute(name) || parts.some((p) => p === '..' || p === '' || p === '.')) {
     throw new UserError(`upload: invalid destination name ${JSON.stringify(name)} for ${from}`);
   }
 }
@@ -37,7 +38,7 @@ function checkName(name: string, from: string): void {
 export async function listUploadFiles(src: string | readonly UploadFile[]): Promise<UploadFile[]> {
   let files: UploadFile[];
   if (typeof src !== 'string') {
-    files = src.map((f) => ({ path: path.resolve(f.path), name: f.name }));
+    files = src.map((f) => ({ path: path.resolve(f.path), name: f.name, ...(f.encoded ? { encoded: { path: path.resolve(f.encoded.path), codec: f.encoded.codec } } : {}) }));
   } else {
     const root = path.resolve(src);
     const st = await stat(root).catch((e: NodeJS.ErrnoException) => {

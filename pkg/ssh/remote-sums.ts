@@ -21,7 +21,9 @@ const PROBE = literal(['cat -- "$2" 2>/dev/null', 'printf "\\0\\0"', 'cd -- "$1"
 /** sha256 of the NUL-separated names on stdin, relative to "$1"; nothing when "$1" is missing. */
 const REMOTE_SUMS = literal('cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r sha256sum -z -- 2>/dev/null; exit 0');
 
-type Cache = Record<string, { stat: string; sha256: string }>;
+/** name -> the stat record (inode, size, ctime ns) the file had when its sha256 was taken. */
+export type SumCache = Record<string, { stat: string; sha256: string }>;
+type Cache = SumCache;
 
 interface Call {
   sudo?: boolean;
@@ -38,7 +40,8 @@ async function runOverNames(conn: RemoteShell, script: ShellCommand, args: strin
   return r.stdout;
 }
 
-function cachePath(dest: string): string {
+/** The host-side cache file of the upload destination `dest`. */
+export function sumCachePath(dest: string): string {
   return path.posix.join(UPLOAD_SUMS_DIR, `${createHash('sha256').update(path.posix.resolve('/', dest)).digest('hex').slice(0, 32)}.json`);
 }
 
@@ -61,7 +64,7 @@ export function parseStats(out: string): Map<string, string> {
   return stats;
 }
 
-function parseCache(text: string): Cache {
+export function parseSumCache(text: string): SumCache {
   try {
     const c = JSON.parse(text) as unknown;
     return c && typeof c === 'object' ? (c as Cache) : {};
@@ -81,9 +84,9 @@ export interface RemoteState {
 
 /** One call for the cache and the stats; a second one only for files whose stat changed. */
 export async function remoteSums(conn: RemoteShell, dest: string, names: readonly string[], c: Call): Promise<RemoteState> {
-  const probe = await runOverNames(conn, PROBE, [dest, cachePath(dest)], names, c, `stat ${names.length} file(s) in ${dest}`);
+  const probe = await runOverNames(conn, PROBE, [dest, sumCachePath(dest)], names, c, `stat ${names.length} file(s) in ${dest}`);
   const cut = probe.indexOf('\0\0');
-  const cache = parseCache(cut < 0 ? '' : probe.slice(0, cut));
+  const cache = parseSumCache(cut < 0 ? '' : probe.slice(0, cut));
   const stats = parseStats(cut < 0 ? '' : probe.slice(cut + 2));
   const sums = new Map<string, string>();
   const unknown: string[] = [];
@@ -114,7 +117,7 @@ export async function saveSums(conn: RemoteShell, dest: string, shas: ReadonlyMa
     else next[n] = { stat: st, sha256 };
   }
   try {
-    await conn.writeFile(cachePath(dest), `${JSON.stringify(next)}\n`, 0o600, { sudo: c.sudo, step: c.step });
+    await conn.writeFile(sumCachePath(dest), `${JSON.stringify(next)}\n`, 0o600, { sudo: c.sudo, step: c.step });
   } catch {
     // not writable for this user: correctness does not depend on the cache
   }

@@ -74,12 +74,32 @@ export interface ExecResult {
 export interface UploadFile {
   path: string;
   name: string;
+  /**
+   * The same content stored compressed (the rootfs payload): these bytes travel instead of `path`'s
+   * and the host unpacks them before hashing, so the sha256 checked is still that of `path`.
+   */
+  encoded?: { path: string; codec: 'zstd' | 'gzip' };
 }
 
 export interface UploadOptions {
   sudo?: boolean;
   /** Names the step in errors. Default 'upload'. */
   step?: string;
+  /** Tried before this client sends anything: the host fetches the files from elsewhere (the rootfs relay). */
+  source?: UploadSource;
+}
+
+/**
+ * A host-side fetch of files from somewhere other than this client. Its command runs on the host
+ * as `<command> <dest>` with `stdin(names)` and must print what the client stream's receiver prints
+ * (upload.ts, RECEIVE): the temp dir it filled, NUL, the hash tool, NUL, the `sha256sum -z` records.
+ * Only files whose sha256 then matches are placed; the rest travel from the client.
+ */
+export interface UploadSource {
+  /** For the log: where the files come from. */
+  name: string;
+  command(dest: string): ShellCommand;
+  stdin(names: readonly string[]): string;
 }
 
 export interface UploadResult {
@@ -87,6 +107,8 @@ export interface UploadResult {
   sent: string[];
   /** Names whose remote sha256 already matched. */
   skipped: string[];
+  /** Of `sent`, the names the host fetched from `source` rather than from this client. */
+  fetched?: string[];
 }
 
 export interface WriteFileOptions {

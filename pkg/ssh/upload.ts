@@ -1,17 +1,36 @@
 // Uploads: the remote sha256 of the set decides what to skip (one call; files unchanged since the
 // last upload are not even re-read, see remote-sums.ts); the rest is one tar-fs stream into
-// `tar x` in a temp dir beside the destination, verified with sha256 on the host, then renamed into
-// place file by file (rename(2) is atomic on one filesystem). An interrupted upload leaves only the
-// temp dir, which the next upload to that directory removes.
+// `tar x` in a temp dir beside the destination (a file with a compressed copy travels compressed
+// and is unpacked there), verified with sha256 on the host, then renamed into place file by file
+// (rename(2) is atomic on one filesystem). With a source (the rootfs relay) the host first fetches
+// what it can from there into such a temp dir, checked and placed the same way; only what that did
+// not deliver intact comes from this client. An interrupted upload leaves only the temp dir, which
+// the next upload to that directory removes.
 import path from 'node:path';
 import tarFs from 'tar-fs';
 import { HostError } from '../errors/errors.js';
 import { literal, sh } from '../shell/quote.js';
 import { fastFs, listUploadFiles, localSha256, localSha256s } from './local-files.js';
 import { nulList, parseSums, parseStats, remoteSums, saveSums, STAT_NAMES_ON_STDIN } from './remote-sums.js';
-import type { UploadFile, UploadOptions, UploadResult, RemoteShell } from './types.js';
+import type { UploadFile, UploadOptions, UploadResult, UploadSource, RemoteShell } from './types.js';
 
 const TEMP_PREFIX = '.sealts-upload.';
+
+/** Where a compressed entry travels inside the tar, by codec: unpacked to its name on the host. */
+const encodedDir = (codec: string) => `.sealts-${codec}`;
+
+/**
+ * Unpack the compressed entries of the temp dir "$t" (under .sealts-zstd/ and .sealts-gzip/) to
+ * their names, with the mode tar gave the compressed copy, and drop the copies. `set -e`: a copy
+ * that does not unpack fails the receive, naming the tool's error.
+ */
+const DECODE = [
+  'for c in zstd gzip; do',
+  '  [ -d "$t/.sealts-$c" ] || continue',
+  '  find "$t/.sealts-$c" -type f -exec sh -c \'set -e; c=$1; t=$2; shift 2; for f; do n=${f#"$t/.sealts-$c/"}; mkdir -p -- "$t/$(dirname -- "$n")"; if [ "$c" = zstd ]; then zstd -d -q -f -o "$t/$n" -- "$f"; else gzip -dc -- "$f" > "$t/$n"; fi; chmod "$(stat -c %a -- "$f")" -- "$t/$n"; rm -f -- "$f"; done\' sh "$c" "$t" {} +',
+  '  rm -rf -- "$t/.sealts-$c"',
+  'done',
+];
 
 /**
  * The receiving end, one exec: create "$1", drop temp dirs of interrupted uploads, make a fresh
@@ -27,6 +46,7 @@ const RECEIVE = literal(
     't=$(mktemp -d -- "$1/.sealts-upload.XXXXXX")',
     'printf "%s\\0" "$t"',
     'tar -x -p --no-same-owner -f - -C "$t"',
+    ...DECODE,
     'cd -- "$t"',
     'if [ "$2" = openssl ] && command -v openssl >/dev/null 2>&1; then',
     '  printf "openssl\\0"; find . -type f -print0 | xargs -0 -r openssl dgst -sha256 -r --',
@@ -87,9 +107,11 @@ function parseOpensslSums(out: string): Map<string, string> {
 function packFiles(files: readonly UploadFile[]): AsyncIterable<Uint8Array> {
   const groups = new Map<string, Map<string, string>>();
   for (const f of files) {
-    const dir = path.dirname(f.path);
+    // A compressed copy travels under the codec's folder, which the receiver unpacks (DECODE).
+    const [src, name] = f.encoded ? [f.encoded.path, `${encodedDir(f.encoded.codec)}/${f.name}`] : [f.path, f.name];
+    const dir = path.dirname(src);
     if (!groups.has(dir)) groups.set(dir, new Map());
-    groups.get(dir)!.set(path.basename(f.path), f.name);
+    groups.get(dir)!.set(path.basename(src), name);
   }
   const order = [...groups.entries()];
   let pack: tarFs.Pack | undefined;
@@ -151,33 +173,92 @@ export async function uploadFiles(
     return { sent: [], skipped };
   }
 
-  const changedNames = changed.map((f) => f.name);
+  // Awaited only once the host has hashed what it received: the local hashing overlaps the transfer.
+  const local = localSumsByName(files, allSums);
+  local.catch(() => {});
+  const placedStats = new Map(before.stats);
+  const call = { sudo, step };
+  let rest = changed;
+  let fetched: string[] = [];
+  if (opts.source) {
+    fetched = await fetchFromSource(conn, opts.source, dest, changed, local, placedStats, call);
+    const done = new Set(fetched);
+    rest = changed.filter((f) => !done.has(f.name));
+  }
+  if (rest.length > 0) await sendFromClient(conn, dest, rest, local, placedStats, call);
+  await saveSums(conn, dest, await local, before.cache, placedStats, call);
+  return { sent: changed.map((f) => f.name), skipped, ...(opts.source ? { fetched } : {}) };
+}
+
+interface Call {
+  sudo?: boolean;
+  step: string;
+}
+
+/** This client's tar stream into RECEIVE; every file must arrive intact or the upload fails. */
+async function sendFromClient(conn: RemoteShell, dest: string, files: readonly UploadFile[], localSums: Promise<ReadonlyMap<string, string>>, stats: Map<string, string>, c: Call): Promise<void> {
+  const names = files.map((f) => f.name);
   // --concurrent-uploads bounds the data streams only: probing and placing files are small commands.
   const received = await conn.uploadSlots(() =>
-    conn.exec(sh(['sh', '-c', RECEIVE, 'sh', dest, opensslSafe(changedNames) ? 'openssl' : 'sha256sum']), {
-      sudo,
-      stdin: packFiles(changed),
+    conn.exec(sh(['sh', '-c', RECEIVE, 'sh', dest, opensslSafe(names) ? 'openssl' : 'sha256sum']), {
+      sudo: c.sudo,
+      stdin: packFiles(files),
       quiet: true,
-      step,
-      display: `tar x ${changed.length} file(s) into a temp dir in ${dest}, sha256 them`,
+      step: c.step,
+      display: `tar x ${files.length} file(s) into a temp dir in ${dest}, sha256 them`,
     }),
   );
   const { tmp, sums: got } = parseReceived(received.stdout);
-  const local = await localSumsByName(files, allSums);
-  if (!tmp.includes(TEMP_PREFIX)) throw new HostError(conn.target.name, step, `unexpected temp dir ${JSON.stringify(tmp)}`);
-  const bad = changed.filter((f) => got.get(f.name) !== local.get(f.name)).map((f) => f.name);
+  const local = await localSums;
+  if (!tmp.includes(TEMP_PREFIX)) throw new HostError(conn.target.name, c.step, `unexpected temp dir ${JSON.stringify(tmp)}`);
+  const bad = names.filter((n) => got.get(n) !== local.get(n));
   if (bad.length > 0) {
     // Nothing of a damaged transfer stays on the host (best effort: the next upload also clears it).
-    await conn.exec(sh(['rm', '-rf', tmp]), { sudo, check: false, quiet: true, step, display: `remove ${tmp}` }).catch(() => {});
-    throw new HostError(conn.target.name, step, `sha256 mismatch after transfer: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', ...' : ''}`);
+    await removeTemp(conn, tmp, c);
+    throw new HostError(conn.target.name, c.step, `sha256 mismatch after transfer: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', ...' : ''}`);
   }
-  const placed = await conn.exec(sh(['sh', '-c', PLACE, 'sh', tmp, dest]), {
-    sudo,
-    stdin: nulList(changedNames),
+  await place(conn, tmp, dest, names, stats, c);
+}
+
+/**
+ * The host fetches `files` from the source into a temp dir and hashes them; those whose sha256 is
+ * this client's are placed. Returns their names. A fetch that fails, or a file that arrives
+ * different, costs nothing but the detour: what is missing is sent by the client next.
+ */
+async function fetchFromSource(conn: RemoteShell, source: UploadSource, dest: string, files: readonly UploadFile[], localSums: Promise<ReadonlyMap<string, string>>, stats: Map<string, string>, c: Call): Promise<string[]> {
+  const names = files.map((f) => f.name);
+  const r = await conn.exec(source.command(dest), {
+    sudo: c.sudo,
+    stdin: source.stdin(names),
+    check: false,
     quiet: true,
-    step,
-    display: `move ${changed.length} file(s) into ${dest}`,
+    step: c.step,
+    display: `fetch ${files.length} file(s) from ${source.name} into a temp dir in ${dest}, sha256 them`,
   });
-  await saveSums(conn, dest, local, before.cache, new Map([...before.stats, ...parseStats(placed.stdout)]), { sudo, step });
-  return { sent: changed.map((f) => f.name), skipped };
+  const { tmp, sums: got } = parseReceived(r.stdout);
+  const local = await localSums;
+  if (!tmp.includes(TEMP_PREFIX)) return [];
+  const good = names.filter((n) => got.get(n) === local.get(n));
+  if (good.length === 0) {
+    await removeTemp(conn, tmp, c);
+    return [];
+  }
+  await place(conn, tmp, dest, good, stats, c);
+  return good;
+}
+
+async function removeTemp(conn: RemoteShell, tmp: string, c: Call): Promise<void> {
+  await conn.exec(sh(['rm', '-rf', tmp]), { sudo: c.sudo, check: false, quiet: true, step: c.step, display: `remove ${tmp}` }).catch(() => {});
+}
+
+/** PLACE `names` from the temp dir (which goes with whatever else it holds); their new stats into `stats`. */
+async function place(conn: RemoteShell, tmp: string, dest: string, names: readonly string[], stats: Map<string, string>, c: Call): Promise<void> {
+  const placed = await conn.exec(sh(['sh', '-c', PLACE, 'sh', tmp, dest]), {
+    sudo: c.sudo,
+    stdin: nulList(names),
+    quiet: true,
+    step: c.step,
+    display: `move ${names.length} file(s) into ${dest}`,
+  });
+  for (const [n, st] of parseStats(placed.stdout)) stats.set(n, st);
 }

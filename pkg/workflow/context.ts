@@ -33,6 +33,8 @@ export interface ClusterRun extends PhaseContext {
   plan?: Plan;
   /** --yes: removing hosts is allowed. */
   yes: boolean;
+  /** Not --no-relay: a push to many hosts goes through seeds (pkg/rootfs/relay.ts). */
+  relay: boolean;
   /** Keys for a new PKI, generated while the hosts are contacted. */
   keyPool?: KeyPool;
 }

@@ -22,6 +22,8 @@ export interface RunFlags {
   dryRun: boolean;
   output: OutputFormat;
   yes: boolean;
+  /** Not --no-relay (apply, join, upgrade): pushes to many hosts go through relay seeds. */
+  relay: boolean;
   debug: boolean;
   /** --quiet: no progress, no notes or warnings, no text summary of a run that succeeded: errors only. */
   quiet: boolean;

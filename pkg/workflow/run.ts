@@ -53,6 +53,7 @@ export async function startRun(c: OpenedCluster, o: StartOptions): Promise<{ ses
     settings: new Map(),
     pkiDir: await c.state.pkiDir(),
     yes: f.yes,
+    relay: f.relay,
   } as ClusterRun;
   // Bound to this very object: the runtime reads the facts and connections the phases fill in.
   ctx.runtime = bindRuntime(ctx);

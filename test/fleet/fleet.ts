@@ -34,6 +34,11 @@ export interface FleetOptions {
    * keys, which are per-host copies; 'rw' gives hosts the machine's real kernel settings.
    */
   procSys?: 'ro' | 'rw';
+  /**
+   * Size of the fleet's tmpfs (every host's upper dir, containerd store): tmpfs' `size=`, e.g. '20g'.
+   * Default the kernel's, half the machine's memory: 43 hosts holding a real rootfs need more.
+   */
+  tmpfsSize?: string;
   /** How long a host may take until its sshd answers. Default 60 s (tini) / 120 s (systemd): generous, for a machine loaded by parallel test runs. */
   bootTimeoutMs?: number;
 }

@@ -35,7 +35,13 @@ function validate(opts: FleetOptions): Required<FleetOptions> {
     init,
     procSys: opts.procSys ?? 'ro',
     bootTimeoutMs: opts.bootTimeoutMs ?? (init === 'systemd' ? 120_000 : 60_000),
+    // '' = the kernel's default; a size is only ever a number with a k/m/g suffix, or a percentage.
+    tmpfsSize: /^(\d+[kmg]?|\d+%)?$/.test(opts.tmpfsSize ?? '') ? (opts.tmpfsSize ?? '') : badSize(opts.tmpfsSize!),
   };
+}
+
+function badSize(s: string): never {
+  throw new Error(`fleet tmpfsSize must be like 20g or 50%, got ${JSON.stringify(s)}`);
 }
 
 /** Creates a fleet (after removing any leftovers of the same id) and waits until every sshd answers. */
@@ -82,7 +88,7 @@ export async function fleetUp(options: FleetOptions): Promise<Fleet> {
     await writeFile(path.join(sd, 'inventory.json'), JSON.stringify(inv, null, 2) + '\n', { mode: 0o600 });
 
     await mkdir(rt, { recursive: true });
-    await must(['mount', '-t', 'tmpfs', '-o', 'mode=700', `sealts-fleet-${id}`, rt]);
+    await must(['mount', '-t', 'tmpfs', '-o', `mode=700${opts.tmpfsSize ? `,size=${opts.tmpfsSize}` : ''}`, `sealts-fleet-${id}`, rt]);
     await createBridge(id);
     const [, knownHosts] = await Promise.all([
       Promise.all([

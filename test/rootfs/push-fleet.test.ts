@@ -36,19 +36,19 @@ test('push over SSH skips an unchanged image, heals a tampered or extra file; a 
   try {
     assert.equal(await pushRootfs(x, rootfs), 'pushed');
     assert.equal((await fleet.runOk(h1!, ['cat', '/var/lib/sealts/rootfs/manifest.json'])).includes('v1.32.8'), true);
-    await assertRootfsIntact(x, rootfs.manifest);
+    await assertRootfsIntact(x, rootfs);
     const sent = ssh.lines.filter((l) => l.kind === 'cmd' && l.line.startsWith('tar x')).length;
     assert.equal(await pushRootfs(x, rootfs), 'unchanged');
     assert.equal(ssh.lines.filter((l) => l.kind === 'cmd' && l.line.startsWith('tar x')).length, sent, 'nothing sent again');
 
     await fleet.runOk(h1!, ['sh', '-c', 'echo evil >> /var/lib/sealts/rootfs/bin/kubeadm']);
-    await assert.rejects(assertRootfsIntact(x, rootfs.manifest), (e: Error) => e instanceof HostError && /host-11: verify rootfs: .*bin\/kubeadm: FAILED/.test(e.message));
+    await assert.rejects(assertRootfsIntact(x, rootfs), (e: Error) => e instanceof HostError && /host-11: verify rootfs: .*bin\/kubeadm: FAILED/.test(e.message));
     await fleet.runOk(h1!, ['touch', '/var/lib/sealts/rootfs/bin/smuggled']);
     await fleet.runOk(h1!, ['chmod', '0600', '/var/lib/sealts/rootfs/scripts/init.sh']);
-    await assert.rejects(assertRootfsIntact(x, rootfs.manifest), /bin\/smuggled: not in the manifest/);
+    await assert.rejects(assertRootfsIntact(x, rootfs), /bin\/smuggled: not in the manifest/);
     // The next push heals the host: the tampered file is sent again, the stray one removed, the mode put back.
     assert.equal(await pushRootfs(x, rootfs), 'pushed');
-    await assertRootfsIntact(x, rootfs.manifest);
+    await assertRootfsIntact(x, rootfs);
   } finally {
     await ssh.pool.closeAll();
   }
@@ -124,8 +124,8 @@ test('a node receives and checks only its part (no etcd tools, no kubectl, no co
     for (const p of masterOnly) assert.equal(await has(p), false, `a node got ${p}`);
     assert.equal(await has('images/pause.tar'), true);
     assert.equal(await has('bin/kubeadm'), true);
-    await assertRootfsIntact(x, r.manifest, 'node');
-    await assert.rejects(assertRootfsIntact(x, r.manifest, 'master'), /bin\/etcdctl: FAILED/, 'a master would be missing its part');
+    await assertRootfsIntact(x, r, 'node');
+    await assert.rejects(assertRootfsIntact(x, r, 'master'), /bin\/etcdctl: FAILED/, 'a master would be missing its part');
     assert.equal(await pushRootfs(x, r, 'master'), 'pushed');
     for (const p of masterOnly) assert.equal(await has(p), true, `a master lacks ${p}`);
     assert.equal(await pushRootfs(x, r, 'master'), 'unchanged');

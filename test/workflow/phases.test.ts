@@ -2,7 +2,7 @@
 // with the plan it is given, in which order, and what a failing host stops.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,8 +31,15 @@ const CA_SHA = createHash('sha256').update(CA_TEXT).digest('hex');
 const member: MemberFacts = { joined: true, controlPlane: false, etcdMember: false, caSha256: CA_SHA, version: V, kubeletActive: true };
 
 let pki: string;
+/** A local image dir: only its manifest.json is read (its sha256 is what a host must hold). */
+let rootfsDir: string;
+const MANIFEST_TEXT = '{"note": "the fake hosts check nothing else"}\n';
+const MANIFEST_SHA = createHash('sha256').update(MANIFEST_TEXT).digest('hex');
 before(async () => {
   pki = await mkdtemp(path.join(os.tmpdir(), 'sealts-phases-'));
+  rootfsDir = path.join(pki, 'rootfs');
+  await mkdir(rootfsDir);
+  await writeFile(path.join(rootfsDir, 'manifest.json'), MANIFEST_TEXT);
   await writeFile(path.join(pki, 'ca.crt'), CA_TEXT);
 });
 after(() => rm(pki, { recursive: true, force: true }));
@@ -40,20 +47,39 @@ after(() => rm(pki, { recursive: true, force: true }));
 /** Every host command, as "ip: first words", in the order they ran. */
 const log: string[] = [];
 
-/** A host that answers like a healthy one: verify passes, the TLS check succeeds (unless `vipFails`). */
+/** The manifest the run's rootfs has (contextFor), for the fake hosts' rootfs check. */
+let current: Manifest;
+/** Hosts that received the rootfs: their check then finds every wanted file with its sha256. */
+const uploaded = new Set<string>();
+
+/**
+ * The rootfs check's answer (pkg/rootfs/host-check.ts): the sum cache, "\0\0", a stat record per
+ * wanted name the host has, "--- files", the files. A host has the files once it was uploaded to.
+ */
+function checkAnswer(ip: string, stdin: unknown): string {
+  if (!uploaded.has(ip)) return '\0\0--- files\0';
+  const names = String(stdin).split('\0').filter(Boolean);
+  const file = (n: string) => current.files.find((f) => f.path === n);
+  const sha = (n: string) => (n === 'manifest.json' ? MANIFEST_SHA : file(n)!.sha256);
+  const cache = Object.fromEntries(names.map((n) => [n, { stat: '1 1 1', sha256: sha(n) }]));
+  return `${JSON.stringify(cache)}\0\0${names.map((n) => `1 1 1 ${file(n)?.mode ?? '644'} ${n}\0`).join('')}--- files\0${names.map((n) => `${n}\0`).join('')}`;
+}
+
+/** A host that answers like a healthy one: the rootfs check passes once uploaded, the TLS check succeeds (unless `vipFails`). */
 function fakeExec(ip: string, vipFails = false): HostExec {
   return {
     host: ip,
-    exec: async (cmd) => {
+    exec: async (cmd, opts) => {
       const text = String(cmd);
-      const what = /rootfs\/scripts\/init\.sh (master|node)/.test(text) ? 'init.sh' : text.includes('openssl s_client') ? 'vip check' : text.includes('--- sha256') ? 'verify' : text.split(' ')[0]!;
+      const what = /rootfs\/scripts\/init\.sh (master|node)/.test(text) ? 'init.sh' : text.includes('openssl s_client') ? 'vip check' : text.includes('--- files') ? 'verify' : text.split(' ')[0]!;
       log.push(`${ip}: ${what}`);
-      if (what === 'verify') return { code: 0, stdout: '--- sha256\nexit 0\n--- modes\n755 bin/kubelet\n--- files\nbin/kubelet\n', stderr: '' };
+      if (what === 'verify') return { code: 0, stdout: checkAnswer(ip, opts?.stdin), stderr: '' };
       if (what === 'vip check') return vipFails ? { code: 1, stdout: '', stderr: 'connect: Connection refused' } : { code: 0, stdout: 'Verify return code: 0 (ok)\n', stderr: '' };
       return { code: 0, stdout: '', stderr: '' };
     },
     upload: async () => {
       log.push(`${ip}: upload`);
+      uploaded.add(ip);
       return { sent: ['bin/kubelet'], skipped: [] };
     },
   };
@@ -98,7 +124,9 @@ function contextFor(members: Record<string, Partial<MemberFacts>>, o: { installe
     const m = members[h.ip];
     return [h.ip, factsOf(m ? { ...member, ...m } : NOT_A_MEMBER, { hostname: `h${i}`, machineId: `m${i}`, rootfsManifest: m ? JSON.stringify(o.installed ?? manifest('a')) : undefined })];
   }));
-  const rootfs = { dir: '/nonexistent', manifest: o.next ?? manifest('a'), close: async () => {} } as unknown as LoadedRootfs;
+  current = o.next ?? manifest('a');
+  uploaded.clear();
+  const rootfs = { dir: rootfsDir, manifest: current, close: async () => {} } as unknown as LoadedRootfs;
   const settings = new Map(cluster.hosts.map((h) => [h.ip, { cgroupV1: false, restrictOomScoreAdj: false, conntrackMaxFixed: false, notes: [] }]));
   const ctx = {
     ...run.ctx, cluster, clusterfilePath: 'Clusterfile', previous: o.state, execs: new Map(cluster.hosts.map((h) => [h.ip, fakeExec(h.ip, h.ip === o.vipFails)])),

@@ -56,5 +56,5 @@ async function checkRootfsVersion(ctx: ClusterRun): Promise<void> {
     throw new UserError(`${ctx.cluster.image}: the rootfs is Kubernetes ${rootfs.manifest.kubernetesVersion}, the Clusterfile asks for ${want} (spec.runtime.version)`);
   }
   // The binaries can be asked directly when they run here (same arch as this machine).
-  if (rootfs.manifest.arch === hostArch()) await assertBinaryVersions(join(rootfs.dir, 'bin'), want, `${ctx.cluster.image}: its binaries`);
+  if (rootfs.manifest.arch === hostArch()) await assertBinaryVersions(join(rootfs.dir, 'bin'), want, `${ctx.cluster.image}: its binaries`, new Map(rootfs.manifest.files.map((f) => [f.path, f.sha256])));
 }

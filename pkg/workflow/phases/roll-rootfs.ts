@@ -16,7 +16,7 @@ export const rollRootfs: Phase<ClusterRun> = {
       const via = p.apiServers.find((m) => m !== r.host && !p.joinMasters.includes(m)) ?? p.seed!;
       await ctx.forEachHost([r.host], async (h) => {
         if (r.drain) await ctx.runtime.drain(h, via);
-        await installRootfs(ctx, h, true);
+        await installRootfs(ctx, [h], () => true);
         if (r.drain) {
           await ctx.runtime.restartChanged(h, { kubelet: r.kubelet });
           await ctx.runtime.uncordon(h, via);

@@ -10,7 +10,7 @@ export const upgradeInstall: Phase<UpgradeRun> = {
   title: 'Install the new rootfs (nothing restarted)',
   hosts: (ctx) => (ctx.upgrade!.controlPlanes.length + ctx.upgrade!.kubelets.length === 0 ? [] : ctx.upgrade!.install),
   run: async (ctx) => {
-    await ctx.forEachHost(ctx.upgrade!.install, (h) => installRootfs(ctx, h, true));
+    await installRootfs(ctx, ctx.upgrade!.install, () => true);
   },
   dryRun: (ctx) => {
     for (const h of ctx.upgrade!.install) ctx.intent(h.ip, `upload ${ctx.cluster.image} and run its init.sh (${ctx.upgrade!.to} binaries and images)`);
