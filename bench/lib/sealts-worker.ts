@@ -31,13 +31,14 @@ interface Settings {
 /** The product's push of a rootfs image to every host. */
 async function pushImage(pool: SshPool, targets: Target[], s: Settings): Promise<void> {
   const rootfs = await loadRootfs(s.image!);
-  const hosts: TargetHost[] = await Promise.all(targets.map(async (t, i) => {
+  // `name`: what pkg/ssh's fan-out names a host by.
+  const hosts: Array<TargetHost & { name: string }> = await Promise.all(targets.map(async (t, i) => {
     const exec = hostExecOf(await pool.connect(t));
-    return { ip: t.ip, exec, role: s.roles![i]!, ...(s.facts === false ? {} : { facts: await gatherFacts(exec) }) };
+    return { name: t.ip, ip: t.ip, exec, role: s.roles![i]!, ...(s.facts === false ? {} : { facts: await gatherFacts(exec) }) };
   }));
   await distributeRootfs(rootfs, hosts, {
     relay: s.relay !== false,
-    forEach: async (hs, fn) => requireAllOk(await forEachHost(hs.map((h) => ({ ...h, name: h.ip })), (h) => fn(hosts.find((x) => x.ip === h.ip)!), { concurrency: s.concurrency })),
+    forEach: async (hs, fn) => requireAllOk(await forEachHost(hs, fn, { concurrency: s.concurrency })),
     onNote: (n) => process.stderr.write(`${n}\n`),
   });
 }

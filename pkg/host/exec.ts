@@ -35,7 +35,7 @@ export interface HostExec {
    * `dest`) into the remote directory `dest`, streamed, sent only when its sha256 differs, verified
    * on the host and renamed into place (pkg/ssh's upload).
    */
-  upload(src: string | readonly UploadFile[], dest: string, opts?: { source?: UploadSource }): Promise<{ sent: readonly string[]; skipped: readonly string[]; fetched?: readonly string[] }>;
+  upload(src: string | readonly UploadFile[], dest: string, opts?: { source?: UploadSource }): Promise<{ sent: readonly string[]; skipped: readonly string[] }>;
 }
 
 /** Run and require exit 0; the error names the host and the step, with the first stderr line. */

@@ -35,7 +35,7 @@ export interface HostFacts {
    * network namespace other than the first cannot), as kube-proxy does at start unless told not to.
    */
   conntrackMaxSettable: boolean;
-  /** `zstd` is on the PATH: the rootfs payload travels zstd-compressed to it, else gzip. */
+  /** `zstd` runs here: the rootfs payload travels zstd-compressed to it, else gzip. */
   zstd: boolean;
   /** `python3` is on the PATH: the host can serve or fetch the rootfs over the relay (pkg/rootfs/relay.ts). */
   python3: boolean;

@@ -8,11 +8,10 @@
 // the ctime, which no user can set back, so a file whose record still matches holds the bytes that
 // were hashed, and is not read again. Only a file whose stat changed (or that has no record) is
 // re-hashed, in a second command.
-import { createHash } from 'node:crypto';
 import { literal, sh } from '../shell/quote.js';
 import type { HostExec } from '../host/exec.js';
 import { ROOTFS_DIR } from '../host/facts.js';
-import { nulList, parseSumCache, parseSums, sumCachePath, UPLOAD_SUMS_DIR, type SumCache } from '../ssh/remote-sums.js';
+import { cachedSums, nulList, parseSumCache, parseSums, REMOTE_SUMS, sumCachePath, type SumCache } from '../ssh/remote-sums.js';
 import { MANIFEST_FILE, type ManifestFile } from './manifest.js';
 
 /** A file the host must have: where, which sha256, which mode. */
@@ -49,9 +48,6 @@ const CHECK = literal(
   ].join('\n'),
 );
 
-/** sha256 of the NUL-separated names on stdin, relative to "$1". */
-const HASH = literal('cd -- "$1" && xargs -0 -r sha256sum -z -- 2>/dev/null; exit 0');
-
 /** Rewrite the sum cache "$1" from stdin (temp + rename: a reader never sees half of it). */
 const SAVE = literal('umask 077; mkdir -p -- "${1%/*}" && cat > "$1.tmp" && mv -f -- "$1.tmp" "$1"');
 
@@ -81,17 +77,9 @@ export async function checkOnHost(h: HostExec, want: readonly WantedFile[], dir 
     return { differ: want.map((w) => w.path), modes: [], extra: [], problems: [`${dir}: cannot be read (exit ${r.code}${why ? `: ${why}` : ''})`] };
   }
   const { cache, stats, present } = parseCheck(r.stdout);
-  const sums = new Map<string, string>();
-  const unknown: string[] = [];
-  for (const w of want) {
-    const st = stats.get(w.path);
-    if (!st) continue;
-    const hit = cache[w.path];
-    if (hit && hit.stat === st.stat) sums.set(w.path, hit.sha256);
-    else unknown.push(w.path);
-  }
+  const { sums, unknown } = cachedSums(cache, want.map((w) => w.path), (n) => stats.get(n)?.stat);
   if (unknown.length > 0) {
-    const hashed = await h.exec(sh(['sh', '-c', HASH, 'sh', dir]), { stdin: nulList(unknown), quiet: true });
+    const hashed = await h.exec(sh(['sh', '-c', REMOTE_SUMS, 'sh', dir]), { stdin: nulList(unknown), quiet: true });
     const got = parseSums(hashed.stdout);
     const next: SumCache = { ...cache };
     for (const n of unknown) {
@@ -130,10 +118,3 @@ export async function checkOnHost(h: HostExec, want: readonly WantedFile[], dir 
 export function wantedFiles(files: readonly ManifestFile[], manifestSha256: string): WantedFile[] {
   return [...files.map((f) => ({ path: f.path, sha256: f.sha256, mode: f.mode })), { path: MANIFEST_FILE, sha256: manifestSha256, mode: '644' }];
 }
-
-/** sha256 of a manifest text, as the host's file would hash. */
-export function sha256Text(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-export { UPLOAD_SUMS_DIR };

@@ -10,9 +10,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { localSha256s } from '../ssh/local-files.js';
-import { payloadPath, type Manifest, type ManifestFile } from './manifest.js';
-
-export { payloadPath };
+import { payloadPath, type Manifest, type ManifestFile, type PackedCopy } from './manifest.js';
 
 export type Codec = 'zstd' | 'gzip';
 export const CODECS: readonly Codec[] = ['zstd', 'gzip'];
@@ -66,7 +64,7 @@ export async function packPayload(stage: string, manifest: Manifest): Promise<st
   for (const f of manifest.files) {
     if (f.size < PACK_MIN_BYTES) continue;
     const src = path.join(stage, f.path);
-    const kept: Partial<Record<Codec, { size: number; sha256: string }>> = {};
+    const kept: Partial<Record<Codec, PackedCopy>> = {};
     await Promise.all(codecs.map(async (codec) => {
       const out = path.join(stage, payloadPath(codec, f.path));
       await mkdir(path.dirname(out), { recursive: true });

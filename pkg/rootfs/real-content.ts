@@ -36,15 +36,19 @@ export async function assertBinaryVersions(binDir: string, version: string, what
   // A k0s rootfs (version vX.Y.Z+k0s.N) has one binary holding every component.
   const names = version.includes('+k0s.') ? ['k0s'] : ['kubeadm', 'kubelet', 'kubectl'];
   const known = await readVersionCache();
+  let learned = false;
   const got = await Promise.all(names.map(async (n) => {
     const sum = sums?.get(`bin/${n}`);
     const cached = sum === undefined ? undefined : known[`${n}\0${sum}`];
     if (cached !== undefined) return cached;
     const v = await reportedVersion(path.join(binDir, n), n);
-    if (sum !== undefined) known[`${n}\0${sum}`] = v;
+    if (sum !== undefined) {
+      known[`${n}\0${sum}`] = v;
+      learned = true;
+    }
     return v;
   }));
-  await writeVersionCache(known);
+  if (learned) await writeVersionCache(known);
   const wrong = names.map((n, i) => [n, got[i]!] as const).filter(([, v]) => v !== version);
   if (wrong.length > 0) throw new UserError(`${what}: ${wrong.map(([n, v]) => `${n} is ${v}`).join(', ')}, not ${version}`);
 }

@@ -189,15 +189,15 @@ export class Relay {
     const cfg = { root: ROOTFS_DIR, token: this.token, allow: this.allow, files: seed.files, portFile, ttl: RELAY_TTL_S, bind: seed.ip };
     const stdin = heldStdin(`${JSON.stringify(cfg)}\n`);
     const done = seed.exec.exec(sh(['sh', '-c', SERVE, 'sh', portFile, SERVER]), { stdin: stdin.stream, quiet: true, display: `serve the rootfs relay (python3, ${seed.files.length} files, token on stdin)` });
-    const ended = done.then((r) => r);
-    const port = await Promise.race([seed.exec.exec(sh(['sh', '-c', PORT, 'sh', portFile]), { quiet: true, display: 'wait for the relay port' }), ended.then((r) => ({ ...r, code: r.code === 0 ? 1 : r.code }))]);
+    // A server that ends before its port is known failed to start, whatever its exit code.
+    const port = await Promise.race([seed.exec.exec(sh(['sh', '-c', PORT, 'sh', portFile]), { quiet: true, display: 'wait for the relay port' }), done.then((r) => ({ ...r, code: r.code === 0 ? 1 : r.code }))]);
     const n = Number(port.stdout.trim());
     if (port.code !== 0 || !Number.isInteger(n) || n <= 0) {
       stdin.stop();
       this.onNote(`${seed.ip}: the relay did not start (${(port.stderr.trim().split('\n').pop() ?? '') || `exit ${port.code}`}); its share comes from this machine`);
       return undefined;
     }
-    return { ip: seed.ip, port: n, stop: stdin.stop, done: ended.catch(() => undefined) };
+    return { ip: seed.ip, port: n, stop: stdin.stop, done: done.catch(() => undefined) };
   }
 
   private servers(): Promise<Served[]> {

@@ -19,7 +19,7 @@ export const STAT_NAMES_ON_STDIN = 'xargs -0 -r stat --printf "%i %s %.9Z %n\\0"
 /** The cache file "$2", a "\0\0" separator, then the stat records of the names under "$1". */
 const PROBE = literal(['cat -- "$2" 2>/dev/null', 'printf "\\0\\0"', 'cd -- "$1" 2>/dev/null || exit 0', STAT_NAMES_ON_STDIN, 'exit 0'].join('\n'));
 /** sha256 of the NUL-separated names on stdin, relative to "$1"; nothing when "$1" is missing. */
-const REMOTE_SUMS = literal('cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r sha256sum -z -- 2>/dev/null; exit 0');
+export const REMOTE_SUMS = literal('cd -- "$1" 2>/dev/null || exit 0; xargs -0 -r sha256sum -z -- 2>/dev/null; exit 0');
 
 /** name -> the stat record (inode, size, ctime ns) the file had when its sha256 was taken. */
 export type SumCache = Record<string, { stat: string; sha256: string }>;
@@ -82,21 +82,31 @@ export interface RemoteState {
   stale: boolean;
 }
 
+/**
+ * The sums the cache still vouches for (the file's stat record is the one it was hashed with), and
+ * the names present whose stat changed or that have no record (`unknown`: to hash again). Names
+ * `statOf` does not know are absent from the host and in neither.
+ */
+export function cachedSums(cache: SumCache, names: readonly string[], statOf: (name: string) => string | undefined): { sums: Map<string, string>; unknown: string[] } {
+  const sums = new Map<string, string>();
+  const unknown: string[] = [];
+  for (const n of names) {
+    const st = statOf(n);
+    if (st === undefined) continue;
+    const hit = cache[n];
+    if (hit && hit.stat === st) sums.set(n, hit.sha256);
+    else unknown.push(n);
+  }
+  return { sums, unknown };
+}
+
 /** One call for the cache and the stats; a second one only for files whose stat changed. */
 export async function remoteSums(conn: RemoteShell, dest: string, names: readonly string[], c: Call): Promise<RemoteState> {
   const probe = await runOverNames(conn, PROBE, [dest, sumCachePath(dest)], names, c, `stat ${names.length} file(s) in ${dest}`);
   const cut = probe.indexOf('\0\0');
   const cache = parseSumCache(cut < 0 ? '' : probe.slice(0, cut));
   const stats = parseStats(cut < 0 ? '' : probe.slice(cut + 2));
-  const sums = new Map<string, string>();
-  const unknown: string[] = [];
-  for (const n of names) {
-    const st = stats.get(n);
-    if (st === undefined) continue;
-    const hit = cache[n];
-    if (hit && hit.stat === st) sums.set(n, hit.sha256);
-    else unknown.push(n);
-  }
+  const { sums, unknown } = cachedSums(cache, names, (n) => stats.get(n));
   if (unknown.length > 0) {
     const out = await runOverNames(conn, REMOTE_SUMS, [dest], unknown, c, `sha256 of ${unknown.length} file(s) in ${dest}`);
     for (const [n, s] of parseSums(out)) sums.set(n, s);

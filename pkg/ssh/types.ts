@@ -107,8 +107,6 @@ export interface UploadResult {
   sent: string[];
   /** Names whose remote sha256 already matched. */
   skipped: string[];
-  /** Of `sent`, the names the host fetched from `source` rather than from this client. */
-  fetched?: string[];
 }
 
 export interface WriteFileOptions {

@@ -179,15 +179,13 @@ export async function uploadFiles(
   const placedStats = new Map(before.stats);
   const call = { sudo, step };
   let rest = changed;
-  let fetched: string[] = [];
   if (opts.source) {
-    fetched = await fetchFromSource(conn, opts.source, dest, changed, local, placedStats, call);
-    const done = new Set(fetched);
-    rest = changed.filter((f) => !done.has(f.name));
+    const fetched = new Set(await fetchFromSource(conn, opts.source, dest, changed, local, placedStats, call));
+    rest = changed.filter((f) => !fetched.has(f.name));
   }
   if (rest.length > 0) await sendFromClient(conn, dest, rest, local, placedStats, call);
   await saveSums(conn, dest, await local, before.cache, placedStats, call);
-  return { sent: changed.map((f) => f.name), skipped, ...(opts.source ? { fetched } : {}) };
+  return { sent: changed.map((f) => f.name), skipped };
 }
 
 interface Call {
