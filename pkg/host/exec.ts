@@ -38,14 +38,26 @@ export interface HostExec {
   upload(src: string | readonly UploadFile[], dest: string, opts?: { source?: UploadSource }): Promise<{ sent: readonly string[]; skipped: readonly string[] }>;
 }
 
-/** Run and require exit 0; the error names the host and the step, with the first stderr line. */
+/** Run and require exit 0; the error names the host and the step, with the line of output that says why. */
 export async function execOk(h: HostExec, step: string, cmd: ShellCommand, opts?: HostExecOptions): Promise<string> {
   const r = await h.exec(cmd, opts);
-  if (r.code !== 0) {
-    const why = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-1)[0] ?? '';
-    throw new HostError(h.host, step, `exit ${r.code}${why ? `: ${why}` : ''}`);
-  }
+  if (r.code !== 0) throw stepFailed(h.host, step, r);
   return r.stdout;
+}
+
+/** The error of a step whose command exited non-zero: its code and the line of output that says why. */
+export function stepFailed(host: string, step: string, r: ExecResult): HostError {
+  const why = lastWords(r.stderr) || lastWords(r.stdout);
+  return new HostError(host, step, `exit ${r.code}${why ? `: ${why}` : ''}`);
+}
+
+// kubeadm (and other cobra tools) end a failure with this hint, after the line that says what failed.
+const TRAILER = /^To see the stack trace of this error/;
+
+/** The line of a failed command's output that says why: its last, minus a tool's closing hint. */
+function lastWords(out: string): string {
+  const lines = out.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !TRAILER.test(l));
+  return lines.at(-1) ?? '';
 }
 
 /**

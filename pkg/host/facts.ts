@@ -2,7 +2,7 @@
 // do, and which sealts rootfs it has. Whether it belongs to a cluster, and as what, is the
 // runtime's to read (Runtime.facts); the workflow gathers both in one phase.
 import { HostError } from '../errors/errors.js';
-import { literal } from '../shell/quote.js';
+import { and, literal, sh, type ShellCommand } from '../shell/quote.js';
 import type { HostExec } from './exec.js';
 import { parseListeningPorts } from './ports.js';
 
@@ -39,6 +39,55 @@ export interface HostFacts {
   zstd: boolean;
   /** `python3` is on the PATH: the host can serve or fetch the rootfs over the relay (pkg/rootfs/relay.ts). */
   python3: boolean;
+  /** sha256 of each tracked file sealts wrote outside the rootfs that is there (see Tracked). */
+  fileSums: Record<string, string>;
+  /** The tracked systemd units that are active. */
+  activeUnits: string[];
+  /** The lines of /etc/hosts sealts owns (ending in HOSTS_MARK), as they are. */
+  hostsEntries: string[];
+}
+
+/** What ends each /etc/hosts line sealts owns (pkg/vip/hosts-file.ts writes them). */
+export const HOSTS_MARK = '# sealts';
+
+/**
+ * Files and units sealts keeps on a host outside the rootfs (the VIP's script and unit), read with
+ * the facts so a phase can tell from them that a host is already as it would make it, and leave it
+ * alone: a re-apply with nothing to do costs no command of its own.
+ */
+export interface Tracked {
+  files: readonly string[];
+  units: readonly string[];
+}
+
+// "$1" the number of files, then the files, then the units: one line each ("file SHA256 PATH" for a
+// file that is there, "unit STATE NAME"), then "hosts LINE" for each of sealts' /etc/hosts lines.
+const TRACK = literal(
+  [
+    'n=$1; shift; i=0',
+    'for a; do i=$((i + 1))',
+    '  if [ "$i" -le "$n" ]; then [ ! -f "$a" ] || printf "file %s %s\\n" "$(sha256sum < "$a" | cut -d" " -f1)" "$a"',
+    '  else printf "unit %s %s\\n" "$(systemctl is-active "$a" 2>/dev/null)" "$a"; fi',
+    'done',
+    `grep -e "${HOSTS_MARK}\$" /etc/hosts 2>/dev/null | sed "s/^/hosts /"`,
+    'true',
+  ].join('\n'),
+);
+
+function trackCommand(t: Tracked): ShellCommand {
+  return sh(['sh', '-c', TRACK, 'sh', String(t.files.length), ...t.files, ...t.units]);
+}
+
+function parseTracked(text: string): Pick<HostFacts, 'fileSums' | 'activeUnits' | 'hostsEntries'> {
+  const out: Pick<HostFacts, 'fileSums' | 'activeUnits' | 'hostsEntries'> = { fileSums: {}, activeUnits: [], hostsEntries: [] };
+  for (const l of text.split('\n')) {
+    const file = /^file ([0-9a-f]{64}) (\/.+)$/.exec(l);
+    if (file) out.fileSums[file[2]!] = file[1]!;
+    const unit = /^unit active (\S+)$/.exec(l);
+    if (unit) out.activeUnits.push(unit[1]!);
+    if (l.startsWith('hosts ')) out.hostsEntries.push(l.slice('hosts '.length));
+  }
+  return out;
 }
 
 /** Where sealts pushes the rootfs on every host (pkg/rootfs builds on this). */
@@ -93,8 +142,9 @@ export function parseFactLines(text: string): Map<string, string> {
 
 const ARCH: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
 
-export async function gatherFacts(h: HostExec): Promise<HostFacts> {
-  const r = await h.exec(GATHER);
+export async function gatherFacts(h: HostExec, tracked: Tracked = { files: [], units: [] }): Promise<HostFacts> {
+  // The tracked part first: GATHER must stay last, its exit code is ss's.
+  const r = await h.exec(and(trackCommand(tracked), GATHER));
   const cut = r.stdout.indexOf(`${SS_SEPARATOR}\n`);
   if (r.code !== 0 || cut < 0) throw new HostError(h.host, 'gather facts', `${cut < 0 ? '' : 'ss -Htln: '}exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
   const ss = r.stdout.slice(cut + SS_SEPARATOR.length + 1);
@@ -120,5 +170,6 @@ export async function gatherFacts(h: HostExec): Promise<HostFacts> {
     conntrackMaxSettable: kv.get('ctmax') !== '0',
     zstd: kv.get('zstd') === '1',
     python3: kv.get('python3') === '1',
+    ...parseTracked(r.stdout.slice(0, cut)),
   };
 }

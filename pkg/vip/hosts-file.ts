@@ -4,10 +4,9 @@
 import { sh } from '../shell/quote.js';
 import { execOk, type HostExec } from '../host/exec.js';
 import { putFiles, type PutFile } from '../host/put-files.js';
+import { HOSTS_MARK as MARK } from '../host/facts.js';
 
 export const HOSTS_FILE = '/etc/hosts';
-
-const MARK = '# sealts';
 
 function isOurs(line: string, name: string): boolean {
   const fields = line.replace(/#.*$/, '').trim().split(/\s+/);
@@ -21,6 +20,12 @@ export function withHostsEntry(text: string, name: string, ip: string | undefine
   const kept = lines.filter((l) => !isOurs(l, name));
   if (ip !== undefined) kept.push(`${ip} ${name} ${MARK}`);
   return kept.length > 0 ? kept.join('\n') + '\n' : '';
+}
+
+/** sealts' /etc/hosts lines (the host's facts) already say `name` is `ip`, and only once. */
+export function hostsEntryCurrent(entries: readonly string[], name: string, ip: string): boolean {
+  const ours = entries.filter((l) => isOurs(l, name));
+  return ours.length === 1 && ours[0]!.trim().split(/\s+/)[0] === ip;
 }
 
 /** The new /etc/hosts to put alongside other files, or nothing when it already says so. */

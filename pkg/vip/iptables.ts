@@ -28,11 +28,13 @@ export interface VipTarget {
 /**
  * The node's VIP script, with the VIP, port and masters baked in (each value through the quoting
  * helper). `once` loads a DNAT rule per master and hooks the chain (what apply runs, synchronously);
- * `watch` (the unit) checks every master's /readyz every 2 s and reloads the chain with the ones that
- * answer, so a dead apiserver stops receiving new connections within seconds, and the connections it
- * holds are moved (`forget`, each round while it is left out, so none slips through a reload); when
- * none answers it keeps them all (fail open: the VIP must not vanish while the control plane
- * restarts); `rules MASTER..` prints the iptables-restore input for those masters.
+ * `watch` (the unit) checks every master's /readyz every 2 s and reloads the chain with the ones
+ * `healthy` keeps in (watch.ts: out after 3 failed rounds in a row), so a dead apiserver stops
+ * receiving new connections within seconds, and the connections it holds are moved (`forget`, each
+ * round while it is left out, so none slips through a reload); it also reloads when a hook went
+ * missing (a flushed nat table), so a re-apply that finds the node's files current may leave the
+ * kernel's side to it; when none answers it keeps them all (fail open: the VIP must not vanish
+ * while the control plane restarts); `rules MASTER..` prints the iptables-restore input for those masters.
  */
 export function renderApplyScript(t: VipTarget): string {
   if (t.masters.length === 0) throw new Error('renderApplyScript: no masters');
@@ -47,7 +49,7 @@ export function renderApplyScript(t: VipTarget): string {
     'case ${1:-once} in',
     '  rules) shift; rules "$@" ;;',
     '  once) load $MASTERS ;;',
-    '  watch) cur=; while :; do set -- $(healthy); if [ "$*" != "$cur" ] && load "$@"; then cur="$*"; echo "sealts-vip: $VIP:$PORT -> $cur"; fi; [ -z "$cur" ] || forget $cur; sleep 2; done ;;',
+    '  watch) cur=; while :; do healthy; set -- $UP; if { [ "$*" != "$cur" ] || ! hooked OUTPUT || ! hooked PREROUTING; } && load "$@"; then cur="$*"; echo "sealts-vip: $VIP:$PORT -> $cur"; fi; [ -z "$cur" ] || forget $cur; sleep 2; done ;;',
     '  *) echo "usage: $0 once|watch|rules MASTER.." >&2; exit 2 ;;',
     'esac',
     '',
@@ -66,7 +68,8 @@ const RULES_FUNCTIONS = literal(
     '  done',
     '  echo COMMIT',
     '}',
-    'hook() { iptables -w -t nat -C "$1" -d "$VIP/32" -p tcp --dport "$PORT" -j "$CHAIN" 2>/dev/null || iptables -w -t nat -I "$1" 1 -d "$VIP/32" -p tcp --dport "$PORT" -j "$CHAIN"; }',
+    'hooked() { iptables -w -t nat -C "$1" -d "$VIP/32" -p tcp --dport "$PORT" -j "$CHAIN" 2>/dev/null; }',
+    'hook() { hooked "$1" || iptables -w -t nat -I "$1" 1 -d "$VIP/32" -p tcp --dport "$PORT" -j "$CHAIN"; }',
     'load() { rules "$@" | iptables-restore -w --noflush && hook OUTPUT && hook PREROUTING; }',
     // The masters of $MASTERS not named lose their VIP connections' conntrack entries. Without the
     // conntrack tool (kubeadm hosts have it) the connections stay until the apiserver closes them.

@@ -19,8 +19,8 @@ export const IPVS_TARGETS = '/etc/sealts/vip-ipvs.targets';
 export const LINK = 'sealts-vip';
 
 /**
- * "$1": `once` (real servers: every master) or `watch` (every 2 s: the masters that answer, fail
- * open as in iptables mode); "$2": the targets file. Real servers are added before stale ones go,
+ * "$1": `once` (real servers: every master) or `watch` (every 2 s: the masters `healthy` keeps in,
+ * fail open as in iptables mode); "$2": the targets file. Real servers are added before stale ones go,
  * so the service never empties while the masters change; each round compares with what
  * `ipvsadm -L` shows, so a flushed table comes back by itself.
  */
@@ -54,7 +54,7 @@ export const IPVS_SCRIPT_TEXT = literal(
     'load() { bind && servers "$@"; }',
     'case $1 in',
     '  once) load $MASTERS ;;',
-    '  watch) cur=; while :; do set -- $(healthy); if load "$@" && [ "$*" != "$cur" ]; then cur="$*"; echo "sealts-vip: $VS -> $cur"; fi; sleep 2; done ;;',
+    '  watch) cur=; while :; do healthy; set -- $UP; if load "$@" && [ "$*" != "$cur" ]; then cur="$*"; echo "sealts-vip: $VS -> $cur"; fi; sleep 2; done ;;',
     'esac',
     '',
   ].join('\n'),

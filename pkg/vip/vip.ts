@@ -1,15 +1,17 @@
 // Set up, update and remove the apiserver VIP on a node, in the mode chosen for it. Both modes have
 // one shape (their script and files, a `once` that loads the VIP now, the shared watch unit of
 // watch.ts, a removal), so setup and removal are one code path over the table below.
+import { createHash } from 'node:crypto';
 import { and, or, sh, type ShellCommand } from '../shell/quote.js';
 import { execOk, type HostExec } from '../host/exec.js';
+import type { HostFacts, Tracked } from '../host/facts.js';
 import { putFiles, type PutFile } from '../host/put-files.js';
-import { hostsEntryFile, setHostsEntry } from './hosts-file.js';
+import { hostsEntryCurrent, hostsEntryFile, setHostsEntry } from './hosts-file.js';
 import { API_SERVER_NAME } from './check.js';
 import type { ResolvedVipMode } from './detect.js';
 import { APPLY_SCRIPT, IPTABLES_UNIT, applyCommand, removeCommand, renderApplyScript, type VipTarget } from './iptables.js';
 import { IPVS_SCRIPT, IPVS_TARGETS, IPVS_UNIT, ipvsFiles, ipvsOnceCommand, ipvsRemoveCommand } from './ipvs.js';
-import { UNIT_FILE, forgetUnitCommand, startWatchCommand, stopWatchCommand } from './watch.js';
+import { UNIT_FILE, UNIT_NAME, forgetUnitCommand, startWatchCommand, stopWatchCommand } from './watch.js';
 
 export interface VipSetup extends VipTarget {
   mode: ResolvedVipMode;
@@ -53,6 +55,26 @@ export async function setupVip(h: HostExec, s: VipSetup): Promise<void> {
   // The VIP loads now; the other mode's state goes only then (a node switching modes keeps no stale
   // rules, and the VIP answers throughout); then the unit takes over the health checks.
   await putFiles(h, `vip ${s.mode}`, files, and(mode.once(), other.remove(s), sh(['rm', '-f', ...other.paths]), startWatchCommand()));
+}
+
+/** What a node's facts must carry for vipCurrent: every file either mode writes, and the unit. */
+export const VIP_TRACKED: Tracked = { files: [...MODES.iptables.paths, ...MODES.ipvs.paths, UNIT_FILE], units: [UNIT_NAME] };
+
+const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
+
+/**
+ * The node already runs this VIP, as far as its facts (VIP_TRACKED) show: the mode's files and unit
+ * as setupVip would write them, none of the other mode's, the unit active, and apiserver.cluster.local
+ * on the VIP. Then setupVip would change nothing: the unit's watch keeps the kernel's side in step by
+ * itself (it reloads rules that went missing, see iptables.ts and ipvs.ts).
+ */
+export function vipCurrent(f: Pick<HostFacts, 'fileSums' | 'activeUnits' | 'hostsEntries'>, s: VipSetup): boolean {
+  const mode = MODES[s.mode];
+  const want = [...mode.files(s), { path: UNIT_FILE, content: mode.unit }];
+  return want.every((w) => f.fileSums[w.path] === sha256(w.content))
+    && MODES[otherMode(s.mode)].paths.every((p) => f.fileSums[p] === undefined)
+    && f.activeUnits.includes(UNIT_NAME)
+    && hostsEntryCurrent(f.hostsEntries, API_SERVER_NAME, s.vip);
 }
 
 /** Undo setupVip completely: both modes' artefacts, whichever are there. */

@@ -9,16 +9,30 @@ export const UNIT_FILE = `/etc/systemd/system/${UNIT_NAME}`;
 
 /**
  * For the scripts (they set $PORT and $MASTERS): `alive M` asks M's /readyz (a bare TCP connect
- * where there is no curl); `healthy` prints the masters that answer, or all of them when none does
- * (fail open: the VIP must not vanish while the whole control plane restarts).
+ * where there is no curl); `healthy` sets $UP to the masters still in: a master is left out after
+ * FALL failed rounds in a row and is back on its first answer, and when every master is out $UP is
+ * all of them (fail open: the VIP must not vanish while the whole control plane restarts). One slow
+ * answer on a busy host must not leave a master out: that resets every connection it holds. Three
+ * rounds is HAProxy's `fall` default; a dead master is out within about 6 s (9 s when it hangs).
+ * The counts live in $fails ("master:count" words), so `healthy` runs in the watch's own shell.
  */
 export const HEALTH_FUNCTIONS = literal(
   [
+    'FALL=3 fails=',
     'alive() {',
     '  if command -v curl >/dev/null 2>&1; then curl -skf --max-time 1 -o /dev/null "https://$1:$PORT/readyz"',
     '  else timeout 1 bash -c ": </dev/tcp/$1/$PORT" 2>/dev/null; fi',
     '}',
-    'healthy() { up=; for m in $MASTERS; do ! alive "$m" || up="$up $m"; done; echo ${up:-$MASTERS}; }',
+    'failsOf() { for f in $fails; do [ "${f%:*}" != "$1" ] || { echo "${f##*:}"; return; }; done; echo 0; }',
+    'healthy() {',
+    '  up= next=',
+    '  for m in $MASTERS; do',
+    '    if alive "$m"; then up="$up $m"; continue; fi',
+    '    n=$(($(failsOf "$m") + 1)); next="$next $m:$n"',
+    '    [ "$n" -ge "$FALL" ] || up="$up $m"',
+    '  done',
+    '  fails=$next UP=${up:-$MASTERS}',
+    '}',
   ].join('\n'),
 );
 

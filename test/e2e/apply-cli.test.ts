@@ -50,15 +50,30 @@ test('sealts apply: 1 master + 2 nodes', async () => {
   assert.match(r.stderr + r.stdout, /VIP mode iptables \(auto: the node lacks the ip_vs kernel module/);
 });
 
-test('re-apply: no kubeadm init or join runs again', async () => {
+test('re-apply: no kubeadm init or join runs again; the nodes\' VIP, in place by their facts, is left alone', async () => {
   const before = await Promise.all(fleet.hosts.map((h) => standinCalls(fleet, h.ip)));
-  const r = await sealts(['apply', '-f', clusterfile, '--yes']);
+  const r = await sealts(['-o', 'json', 'apply', '-f', clusterfile, '--yes']);
   assert.equal(r.code, 0, `re-apply failed:\n${r.stdout}\n${r.stderr}`);
+  const phases = (JSON.parse(r.stdout) as { phases: Array<{ title: string; status: string }> }).phases;
+  assert.equal(phases.find((p) => /VIP/.test(p.title))?.status, 'skipped', JSON.stringify(phases));
   const afterCalls = await Promise.all(fleet.hosts.map((h) => standinCalls(fleet, h.ip)));
   afterCalls.forEach((calls, i) => {
     const added = calls.slice(before[i]!.length).filter((c) => /^kubeadm (init|join|reset)/.test(c));
     assert.deepEqual(added, [], `${fleet.hosts[i]!.name} ran ${added.join('; ')}`);
   });
+});
+
+test('re-apply: a node whose VIP drifted (unit stopped, script edited) gets it back; the other node is left alone', async () => {
+  const [, n1] = fleet.hosts;
+  await fleet.runOk(n1!, ['systemctl', 'stop', 'sealts-vip.service']);
+  await fleet.runOk(n1!, ['sh', '-c', 'echo "# edited" >> /etc/sealts/vip-iptables.sh']);
+  const r = await sealts(['-o', 'json', 'apply', '-f', clusterfile, '--yes']);
+  assert.equal(r.code, 0, `re-apply failed:\n${r.stdout}\n${r.stderr}`);
+  const vip = (JSON.parse(r.stdout) as { phases: Array<{ title: string; status: string; hosts: Array<{ host: string }> }> }).phases.find((p) => /VIP/.test(p.title));
+  assert.equal(vip?.status, 'ok', JSON.stringify(vip));
+  assert.deepEqual(vip.hosts.map((h) => h.host), [n1!.ip], 'only the drifted node');
+  assert.equal((await fleet.runOk(n1!, ['systemctl', 'is-active', 'sealts-vip.service'])).trim(), 'active');
+  assert.doesNotMatch(await fleet.runOk(n1!, ['cat', '/etc/sealts/vip-iptables.sh']), /# edited/);
 });
 
 test('sealts status -o json: every host reachable, kubelet active, registered', async () => {

@@ -221,3 +221,19 @@ export function timeline(logs: Record<string, string>, from: number, to: number)
     .map((x) => x.line)
     .join('\n');
 }
+
+/**
+ * What a failed run's host logs say at their end, for every host its output names as failed: the
+ * one-line error holds what failed, the log's last lines why (kubeadm's own lines before its exit).
+ * The run's SEALTS_HOME is removed when the test ends, so this is the only copy a CI log keeps.
+ */
+export async function failedHostLogs(output: string, lines = 40): Promise<string> {
+  const dir = /^\s*logs: (\S+)$/m.exec(output)?.[1];
+  if (!dir) return '';
+  const hosts = [...new Set([...output.matchAll(/^\s*(\d+\.\d+\.\d+\.\d+): \[/gm)].map((m) => m[1]!))];
+  const tails = await Promise.all(hosts.map(async (h) => {
+    const text = await readFile(path.join(dir, `${h}.log`), 'utf8').catch((e: Error) => `(no log: ${e.message})`);
+    return `--- ${h}.log, last ${lines} lines\n${text.trimEnd().split('\n').slice(-lines).join('\n')}`;
+  }));
+  return tails.join('\n');
+}

@@ -19,7 +19,7 @@ import { fleetUp, type Fleet } from '../fleet/index.js';
 import { BUSYBOX_IMAGE, busyboxOciArchive } from '../fleet/oci-image.js';
 import { trustFleet } from './cli-cluster.js';
 import { assertAsBefore, lookAt, type HostLook } from './host-look.js';
-import { eventually, kubectl, KUBE_VERSION, probeGaps, realClusterfileText, realRootfs, startProbe, startSampler, timeline, UPGRADE_TO, webWorkload } from './real-kube.js';
+import { eventually, failedHostLogs, kubectl, KUBE_VERSION, probeGaps, realClusterfileText, realRootfs, startProbe, startSampler, timeline, UPGRADE_TO, webWorkload } from './real-kube.js';
 
 if (!UPGRADE_TO) throw new Error(`pkg/versions/kubernetes.json has no release of the minor after ${KUBE_VERSION}: the upgrade test has nowhere to go`);
 const TO: string = UPGRADE_TO;
@@ -113,7 +113,7 @@ test(`sealts upgrade to ${TO}: the workload keeps serving, one node away at a ti
   try {
     const r = await sealtsStamped(['upgrade', '-f', after137, '--yes', '--max-unavailable', '1'], { SEALTS_HOME: path.join(work, 'home') });
     steps = r.stamped;
-    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${await failedHostLogs(r.stdout + r.stderr)}`);
   } finally {
     upgrading = false;
     await sampler;

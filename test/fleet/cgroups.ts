@@ -65,7 +65,12 @@ export async function createHostCgroups(groupDirs: readonly string[], host: stri
 /** Removes a cgroup tree bottom-up; cgroups still holding (dying) tasks are retried briefly. */
 export async function removeCgroupTree(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  // The host's own systemd may still be removing its cgroups as it dies: gone by now is done.
+  const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return [];
+    throw e;
+  });
+  for (const entry of entries) {
     if (entry.isDirectory()) await removeCgroupTree(path.join(dir, entry.name));
   }
   for (let attempt = 0; ; attempt++) {

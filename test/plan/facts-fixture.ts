@@ -7,7 +7,7 @@ import type { MemberFacts } from '../../pkg/runtime/index.js';
 export function hostFacts(over: Partial<HostFacts> = {}): HostFacts {
   return {
     hostname: 'h', machineId: 'm', arch: 'amd64', ipvs: false, ipvsadm: false, swapDevices: 0, clock: 1000, readAt: 1000, listeningPorts: [22],
-    cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, conntrackMaxSettable: true, zstd: true, python3: true,
+    cgroupVersion: 2, capSysResource: true, nameservers: ['198.18.0.1'], resolvedUpstream: false, conntrackMaxSettable: true, zstd: true, python3: true, fileSums: {}, activeUnits: [], hostsEntries: [],
     ...over,
   };
 }

@@ -4,14 +4,15 @@
 // follow master changes, removal leaves nothing. Then ipvs mode on the same node, against the
 // ipvsadm and ip stand-ins of this folder (this kernel has no ip_vs and no dummy links): the real
 // unit, the real health checks (curl to the masters' :6443), mode switches and removal.
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fleetUp, type Fleet, type FleetHost } from '../fleet/index.js';
-import { checkHostsMapping, checkVip, chooseVipMode, removeVip, setupVip } from '../../pkg/vip/index.js';
+import { checkHostsMapping, checkVip, chooseVipMode, removeVip, setupVip, vipCurrent, VIP_TRACKED } from '../../pkg/vip/index.js';
 import { gatherFacts } from '../../pkg/host/facts.js';
+import type { HostExec } from '../../pkg/host/exec.js';
 import { HostError } from '../../pkg/errors/errors.js';
 import { fleetExec } from '../runtime/fleet-exec.js';
 import { upperSnapshot, snapshotDiff } from '../e2e/upper-snapshot.js';
@@ -71,8 +72,9 @@ test('auto picks iptables on a kernel without ip_vs and says so', async () => {
   assert.match(chooseVipMode('ipvs', facts).problem!, /vip\.mode ipvs: the node lacks the ip_vs kernel module/);
 });
 
-test('iptables VIP: the node reaches both masters through the VIP, verified TLS; wrong CA or name fails', async () => {
+test('iptables VIP: the node reaches both masters through the VIP, verified TLS; wrong CA or name fails', async (t) => {
   const x = fleetExec(fleet, node);
+  removeVipAfter(t, x);
   const pristine = await upperSnapshot(fleet, node);
   await assert.rejects(checkVip(x, { vip: VIP, port: 6443, caPem: await readFile(ca.caCrt, 'utf8') }), HostError, 'no VIP yet: fails');
 
@@ -82,6 +84,20 @@ test('iptables VIP: the node reaches both masters through the VIP, verified TLS;
   assert.equal(hooks.split('\n').filter((l) => l.includes('SEALTS-VIP')).length, 1, 'hooked once');
   await checkHostsMapping(x, VIP);
   await checkVip(x, { vip: VIP, port: 6443, caPem: await readFile(ca.caCrt, 'utf8') });
+  // the node's facts say it runs this VIP, so a re-apply leaves it alone; not for other masters or mode
+  const both = { mode: 'iptables', vip: VIP, port: 6443, masters: [m1.ip, m2.ip] } as const;
+  const facts = await gatherFacts(x, VIP_TRACKED);
+  assert.ok(vipCurrent(facts, both), JSON.stringify({ sums: facts.fileSums, units: facts.activeUnits, hosts: facts.hostsEntries }));
+  assert.equal(vipCurrent(facts, { ...both, masters: [m1.ip] }), false, 'another set of masters');
+  assert.equal(vipCurrent(facts, { ...both, mode: 'ipvs' }), false, 'another mode');
+  assert.equal(vipCurrent(facts, { ...both, vip: '198.18.42.201' }), false, 'another VIP');
+  // the watch puts back a hook someone flushed, without sealts
+  await fleet.runOk(node, ['iptables', '-w', '-t', 'nat', '-F', 'OUTPUT']);
+  await until('the hook back', async () => (await fleet.runOk(node, ['iptables', '-t', 'nat', '-S', 'OUTPUT'])).includes('SEALTS-VIP'));
+  await checkVip(x, { vip: VIP, port: 6443, caPem: await readFile(ca.caCrt, 'utf8') });
+  await fleet.runOk(node, ['systemctl', 'stop', 'sealts-vip.service']);
+  assert.equal(vipCurrent(await gatherFacts(x, VIP_TRACKED), both), false, 'the unit stopped');
+  await fleet.runOk(node, ['systemctl', 'start', 'sealts-vip.service']);
 
   await assert.rejects(
     checkVip(x, { vip: VIP, port: 6443, caPem: await readFile(otherCa.caCrt, 'utf8') }),
@@ -136,8 +152,9 @@ const CLIENT = [
   'sleep 600',
 ].join('\n');
 
-test('iptables VIP: a master that hangs holding connections gets no new ones, its established ones move to a master that answers, and it is back when it answers', async () => {
+test('iptables VIP: a master that hangs holding connections gets no new ones, its established ones move to a master that answers, and it is back when it answers', async (t) => {
   const x = fleetExec(fleet, node);
+  removeVipAfter(t, x);
   const pristine = await upperSnapshot(fleet, node);
   for (const m of [m1, m2]) await serveConcurrently(m, good.crt, good.key);
   const dir = '/run/vip-client';
@@ -181,6 +198,11 @@ test('iptables VIP: a master that hangs holding connections gets no new ones, it
   assert.deepEqual(diff, [], diff.join('\n'));
 });
 
+/** A test that sets up the VIP removes it when it ends, failed or not, so the next one starts clean. */
+function removeVipAfter(t: TestContext, x: HostExec): void {
+  t.after(() => removeVip(x, { vip: VIP, port: 6443, masters: [m1.ip, m2.ip] }).catch(() => undefined));
+}
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 /** Poll `f` until it returns true (the watch acts every 2 s). */
@@ -189,8 +211,9 @@ async function until(what: string, f: () => Promise<boolean>, ms = 20_000): Prom
   assert.fail(`timed out waiting for ${what}`);
 }
 
-test('ipvs VIP (ipvsadm and ip stand-ins): virtual server and every master, health-checked by the unit; mode switches; removal leaves nothing', async () => {
+test('ipvs VIP (ipvsadm and ip stand-ins): virtual server and every master, health-checked by the unit; mode switches; removal leaves nothing', async (t) => {
   const x = fleetExec(fleet, node);
+  removeVipAfter(t, x);
   // /usr/local/sbin comes first on the PATH of systemd units and of fleet.run.
   for (const [name, file] of [['ipvsadm', 'ipvsadm-standin'], ['ip', 'ip-standin']] as const) {
     await fleet.runOk(node, ['sh', '-c', 'cat > "$1" && chmod 755 "$1"', 'sh', `/usr/local/sbin/${name}`], { input: await readFile(path.join(HERE, file)) });

@@ -1,12 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chooseVipMode, IPVS_LINK, IPVS_SCRIPT_TEXT, renderApplyScript, renderTargets, renderUnit, withHostsEntry } from '../../pkg/vip/index.js';
+import { chooseVipMode, HEALTH_FUNCTIONS, IPVS_LINK, IPVS_SCRIPT_TEXT, renderApplyScript, renderTargets, renderUnit, vipCurrent, withHostsEntry } from '../../pkg/vip/index.js';
+import { APPLY_SCRIPT, IPTABLES_UNIT } from '../../pkg/vip/iptables.js';
+import { IPVS_SCRIPT } from '../../pkg/vip/ipvs.js';
+import { UNIT_FILE, UNIT_NAME } from '../../pkg/vip/watch.js';
 import { and, or, sh } from '../../pkg/shell/quote.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -32,12 +36,55 @@ test('iptables rules spread VIP:6443 evenly over the masters; last rule catches 
 
 test('the script hooks OUTPUT and PREROUTING only when missing, and its values are quoted', () => {
   const s = renderApplyScript(t);
-  assert.match(s, /iptables -w -t nat -C "\$1" -d "\$VIP\/32" -p tcp --dport "\$PORT" -j "\$CHAIN" 2>\/dev\/null \|\| iptables -w -t nat -I "\$1" 1/);
+  assert.match(s, /hooked\(\) \{ iptables -w -t nat -C "\$1" -d "\$VIP\/32" -p tcp --dport "\$PORT" -j "\$CHAIN" 2>\/dev\/null; \}/);
+  assert.match(s, /hook\(\) \{ hooked "\$1" \|\| iptables -w -t nat -I "\$1" 1/);
+  // each watch round also loads the rules again when a hook went missing (a flushed nat table)
+  assert.match(s, /if \{ \[ "\$\*" != "\$cur" \] \|\| ! hooked OUTPUT \|\| ! hooked PREROUTING; \} && load "\$@"/);
   assert.match(s, /hook OUTPUT && hook PREROUTING/);
   // each watch round, the VIP connections to the masters left out are forgotten (the fleet test moves them)
   assert.match(s, /load "\$@"; then cur="\$\*"; echo "sealts-vip: \$VIP:\$PORT -> \$cur"; fi; \[ -z "\$cur" \] \|\| forget \$cur;/);
   assert.match(s, /conntrack -D -p tcp --orig-dst "\$VIP" --dport "\$PORT" --reply-src "\$m"/);
   assert.match(s, /^MASTERS='198.18.40.11 198.18.40.12 198.18.40.13'$/m);
+});
+
+test('the watch leaves a master out after 3 failed rounds in a row, takes it back on its first answer, and fails open', () => {
+  // `alive` scripted per round: the words of round i are the masters that answer in it.
+  const rounds = ['a b c', 'a c', 'a c', 'a b c', 'a c', 'a c', 'a c', 'a c', 'a b c', '', '', '', ''];
+  const script = [
+    String(HEALTH_FUNCTIONS),
+    'MASTERS="a b c" round=0',
+    'alive() { eval "answering=\\$r$round"; case " $answering " in *" $1 "*) return 0 ;; esac; return 1; }',
+    ...rounds.map((r, i) => `r${i}=${JSON.stringify(r)}`),
+    `while [ "$round" -lt ${rounds.length} ]; do healthy; echo "$UP" | xargs; round=$((round + 1)); done`,
+  ].join('\n');
+  const up = execFileSync('sh', ['-c', script], { encoding: 'utf8' }).trim().split('\n');
+  assert.deepEqual(up, [
+    'a b c', 'a b c', 'a b c', // two failed rounds: b stays in
+    'a b c', 'a b c', 'a b c', // its answer reset the count
+    'a c', 'a c', // the third failed round in a row leaves it out
+    'a b c', // one answer brings it back
+    'a b c', 'a b c', 'a b c', // no master answers: all of them stay (fail open)
+    'a b c',
+  ]);
+});
+
+test('a node runs this VIP when its facts show the mode\'s files as setup writes them, the unit active and the hosts line', () => {
+  const sha = (c: string) => createHash('sha256').update(c).digest('hex');
+  const want = { mode: 'iptables', ...t } as const;
+  const current = {
+    fileSums: { [APPLY_SCRIPT]: sha(renderApplyScript(t)), [UNIT_FILE]: sha(IPTABLES_UNIT) },
+    activeUnits: [UNIT_NAME],
+    hostsEntries: ['198.18.40.200 apiserver.cluster.local # sealts'],
+  };
+  assert.ok(vipCurrent(current, want));
+  assert.equal(vipCurrent({ ...current, activeUnits: [] }, want), false, 'unit not active');
+  assert.equal(vipCurrent({ ...current, fileSums: { ...current.fileSums, [APPLY_SCRIPT]: sha('edited') } }, want), false, 'script changed');
+  assert.equal(vipCurrent({ ...current, fileSums: { [APPLY_SCRIPT]: current.fileSums[APPLY_SCRIPT]! } }, want), false, 'no unit file');
+  assert.equal(vipCurrent({ ...current, fileSums: { ...current.fileSums, [IPVS_SCRIPT]: sha('x') } }, want), false, "the other mode's file is still there");
+  assert.equal(vipCurrent(current, { ...want, masters: t.masters.slice(1) }), false, 'masters changed');
+  assert.equal(vipCurrent({ ...current, hostsEntries: [] }, want), false, 'no hosts line');
+  assert.equal(vipCurrent({ ...current, hostsEntries: ['198.18.40.201 apiserver.cluster.local # sealts'] }, want), false, 'hosts line on another address');
+  assert.equal(vipCurrent({ ...current, hostsEntries: [...current.hostsEntries, ...current.hostsEntries] }, want), false, 'two lines');
 });
 
 // ipvs mode runs against test/vip's ipvsadm and ip stand-ins (this kernel has neither ip_vs nor

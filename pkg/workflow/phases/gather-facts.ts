@@ -8,7 +8,7 @@ import { gatherFacts } from '../../host/facts.js';
 import type { Phase } from '../../phase/types.js';
 import { assertBinaryVersions, hostArch, loadRootfs } from '../../rootfs/index.js';
 import { hostSettings } from '../../runtime/index.js';
-import { chooseVipMode } from '../../vip/index.js';
+import { chooseVipMode, VIP_TRACKED } from '../../vip/index.js';
 import { execOf, type ClusterRun } from '../context.js';
 
 export const gatherFactsPhase: Phase<ClusterRun> = {
@@ -18,7 +18,7 @@ export const gatherFactsPhase: Phase<ClusterRun> = {
   run: async (ctx) => {
     await ctx.forEachHost(ctx.cluster.hosts, async (h) => {
       const x = execOf(ctx, h);
-      const [host, member] = await Promise.all([gatherFacts(x), ctx.runtime.facts(x)]);
+      const [host, member] = await Promise.all([gatherFacts(x, VIP_TRACKED), ctx.runtime.facts(x)]);
       ctx.facts.set(h.ip, { ...host, member });
     });
     ctx.rootfs = await loadRootfs(ctx.cluster.image);
