@@ -5,6 +5,7 @@
 // it works through is named by its caller, who chose it from the facts. The VIP is not its business.
 import type { Cluster, HostSpec } from '../clusterfile/types.js';
 import type { HostExec } from '../host/exec.js';
+import type { FactsQuery } from '../host/facts.js';
 import type { PutFile } from '../host/put-files.js';
 import type { HostSettings } from './host-settings.js';
 
@@ -81,6 +82,8 @@ export interface Runtime {
 
   /** Read-only: the host's membership facts. */
   facts(h: HostExec): Promise<MemberFacts>;
+  /** The same read as a query, for gathering it with the host's facts in one command. */
+  readonly memberFacts: FactsQuery<MemberFacts>;
   /** Whether the host runs a kubelet, hence is a Node (a k0s controller without a worker is not). */
   runsNode(host: HostSpec): boolean;
   /** TCP ports a new host of these roles must have free. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { HostSpec } from '../../pkg/clusterfile/types.js';
 import type { HostExec } from '../../pkg/host/exec.js';
+import { literal } from '../../pkg/shell/quote.js';
 import { createProgress } from '../../pkg/output/index.js';
 import { Run } from '../../pkg/phase/index.js';
 import { decide, type Facts } from '../../pkg/plan/index.js';
@@ -92,6 +93,7 @@ function recordingRuntime(ctx: () => ClusterRun): Runtime {
     type: 'kubeadm',
     apiServerPort: 6443,
     facts: async () => member,
+    memberFacts: { command: literal('true'), parse: () => member },
     runsNode: () => true,
     requiredPorts: () => [],
     renderConfig: () => ({ files: {} }),

@@ -4,8 +4,8 @@
 // pki/ca.crt; its version is the k0s binary's, and for a running k0s, the running binary's.
 import { literal } from '../../shell/quote.js';
 import { HostError } from '../../errors/errors.js';
-import type { HostExec } from '../../host/exec.js';
-import { parseFactLines } from '../../host/facts.js';
+import type { ExecResult, HostExec } from '../../host/exec.js';
+import { parseFactLines, runQuery, type FactsQuery } from '../../host/facts.js';
 import type { MemberFacts } from '../runtime.js';
 import { ADMIN_CONF, CONTROLLER_UNIT, PKI_DIR, UNIT_DIR, WORKER_KUBECONFIG, WORKER_UNIT } from './paths.js';
 
@@ -28,9 +28,15 @@ const GATHER = literal(
   ].join('; '),
 );
 
-export async function gatherMemberFacts(h: HostExec): Promise<MemberFacts> {
-  const r = await h.exec(GATHER);
-  if (r.code !== 0) throw new HostError(h.host, 'gather facts', `k0s facts: exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+/** The membership query: alone (gatherMemberFacts) or with the host's facts in one command. */
+export const MEMBER_FACTS: FactsQuery<MemberFacts> = { command: GATHER, parse: readMemberFacts };
+
+export function gatherMemberFacts(h: HostExec): Promise<MemberFacts> {
+  return runQuery(h, MEMBER_FACTS);
+}
+
+function readMemberFacts(host: string, r: ExecResult): MemberFacts {
+  if (r.code !== 0) throw new HostError(host, 'gather facts', `k0s facts: exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
   const kv = parseFactLines(r.stdout);
   const controller = kv.get('controller') === '1';
   const joined = controller ? kv.get('admin') === '1' : kv.get('worker') === '1' && kv.get('kubelet') === '1';

@@ -19,7 +19,7 @@ import { API_SERVER_NAME, hostsEntryFile, setHostsEntry } from '../../vip/index.
 import { drainWithRetries, pollUntilOk, removeHostSteps } from '../remote-steps.js';
 import type { EtcdSnapshot, FetchedPkiFile, MemberFacts, RemoveOptions, RenderedConfig, ResetOptions, Runtime, RuntimeDeps } from '../runtime.js';
 import { apiPortOf, controllerConfig, toYaml } from './config.js';
-import { gatherMemberFacts } from './facts.js';
+import { gatherMemberFacts, MEMBER_FACTS } from './facts.js';
 import { ADMIN_CONF, CONFIG, CONTROLLER_UNIT, K0S, LEFTOVERS, PKI_DIR, requiredPorts, ROOT_KUBECONFIG, TOKEN_FILE, TOKEN_SPENT, UNIT_DIR, WORKER_KUBECONFIG, WORKER_UNIT } from './paths.js';
 import { createToken, invalidateToken } from './tokens.js';
 
@@ -71,6 +71,8 @@ export class K0sRuntime implements Runtime {
   facts(h: HostExec): Promise<MemberFacts> {
     return gatherMemberFacts(h);
   }
+
+  readonly memberFacts = MEMBER_FACTS;
 
   /** A controller runs a kubelet only with --enable-worker, which sealts gives a master that is also a node. */
   runsNode(host: HostSpec): boolean {

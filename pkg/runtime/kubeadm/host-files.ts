@@ -8,5 +8,8 @@ export const ROOT_KUBECONFIG = '/root/.kube/config';
 /** What root's kubectl (sealts' own drains and deletes among them) caches beside it. */
 export const ROOT_KUBECTL_CACHE = '/root/.kube/cache';
 
+/** The kubelet version the facts last read, keyed by the binary's identity (facts.ts). */
+export const KUBELET_VERSION_CACHE = '/var/lib/sealts/kubelet-version';
+
 /** What `kubeadm reset` leaves behind and sealts removes (kubeadm says so in its own output). */
-export const LEFTOVERS = ['/etc/kubernetes', '/var/lib/etcd', '/var/lib/kubelet', '/etc/cni/net.d', '/var/lib/cni', ROOT_KUBECONFIG, ROOT_KUBECTL_CACHE, KUBEADM_CONFIG_DIR];
+export const LEFTOVERS = ['/etc/kubernetes', '/var/lib/etcd', '/var/lib/kubelet', '/etc/cni/net.d', '/var/lib/cni', ROOT_KUBECONFIG, ROOT_KUBECTL_CACHE, KUBEADM_CONFIG_DIR, KUBELET_VERSION_CACHE];

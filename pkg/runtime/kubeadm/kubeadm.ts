@@ -3,7 +3,7 @@
 // PKI read back for adoption. It acts through HostExec and is told every fact and choice it needs
 // (node names, the PKI dir, the control plane to go through): it decides nothing from the hosts.
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { posix, relative } from 'node:path';
 import type { Cluster, HostSpec } from '../../clusterfile/types.js';
 import { HostError } from '../../errors/errors.js';
 import { filesForMaster, KUBERNETES_DIR } from '../../pki/layout.js';
@@ -17,13 +17,13 @@ import type { EtcdSnapshot, FetchedPkiFile, MemberFacts, RemoveOptions, Rendered
 import { mustRelease } from '../../versions/index.js';
 import { drainWithRetries, pollUntilOk, removeHostSteps } from '../remote-steps.js';
 import { API_SERVER_PORT, initDocuments, joinDocuments, KUBELET_PATCH, kubeletPatch, toYaml, type KubeadmInput, type LocalImages } from './config.js';
-import { ADMIN_CONF, INIT_CONFIG, JOIN_CONFIG, LEFTOVERS, ROOT_KUBECONFIG, TOKEN_CONFIG } from './host-files.js';
+import { ADMIN_CONF, INIT_CONFIG, JOIN_CONFIG, KUBELET_VERSION_CACHE, LEFTOVERS, ROOT_KUBECONFIG, TOKEN_CONFIG } from './host-files.js';
 import { newBootstrapToken, newCertificateKey, tokenId } from './tokens.js';
 import { removeEtcdMember } from './etcd-members.js';
 import { dropOldData, restoreMember, rollBackRestore, saveSnapshot, startControlPlane, stopControlPlane } from './etcd-snapshot.js';
 import { requiredPorts } from './ports.js';
 import { upgradeApply, upgradeNode, type UpgradeFlags } from './upgrade.js';
-import { gatherMemberFacts } from './facts.js';
+import { gatherMemberFacts, MEMBER_FACTS } from './facts.js';
 import { Secret } from '../../secret/secret.js';
 
 /** "$1" is a file to remove after the command in "$2".. ran, whatever its exit (which it keeps). */
@@ -51,6 +51,8 @@ export class KubeadmRuntime implements Runtime {
   facts(h: HostExec): Promise<MemberFacts> {
     return gatherMemberFacts(h);
   }
+
+  readonly memberFacts = MEMBER_FACTS;
 
   /** kubeadm runs a kubelet on every host, masters included. */
   runsNode(): boolean {
@@ -250,7 +252,9 @@ export class KubeadmRuntime implements Runtime {
     const skip = opts.wholeCluster ? ['--skip-phases', 'remove-etcd-member'] : [];
     await execOk(h, 'kubeadm reset', or(sh(['test', '!', '-x', '/usr/bin/kubeadm']), sh(['kubeadm', 'reset', '-f', ...skip])));
     await runCleanScript(h);
-    await execOk(h, 'remove kubernetes files', and(sh(['rm', '-rf', ...LEFTOVERS]), or(sh(['rmdir', '/root/.kube']), sh(['true']))));
+    // The parents only when that leaves them empty: /var/lib/sealts may still hold the rootfs.
+    const parents = ['/root/.kube', posix.dirname(KUBELET_VERSION_CACHE)].map((d) => or(sh(['rmdir', d]), sh(['true'])));
+    await execOk(h, 'remove kubernetes files', and(sh(['rm', '-rf', ...LEFTOVERS]), ...parents));
   }
 
   /** What the host's facts decided, as kubeadm upgrade takes it: its kubelet patch, its preflight skips. */

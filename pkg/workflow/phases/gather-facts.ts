@@ -1,10 +1,11 @@
 // Gather facts: what each host is and has (pkg/host), what it is in a cluster (the runtime's
 // facts), the rootfs this run installs, what the facts decide per host (pkg/runtime/host-settings)
-// and the VIP mode. Read-only: `plan` gathers them exactly as `apply` does.
+// and the VIP mode. Read-only but for one cache (the kubelet's version, pkg/runtime/kubeadm/facts.ts):
+// `plan` gathers them exactly as `apply` does.
 import { join } from 'node:path';
 import { masters, nodes } from '../../clusterfile/types.js';
 import { UserError } from '../../errors/errors.js';
-import { gatherFacts } from '../../host/facts.js';
+import { gatherFactsWith } from '../../host/facts.js';
 import type { Phase } from '../../phase/types.js';
 import { assertBinaryVersions, hostArch, loadRootfs } from '../../rootfs/index.js';
 import { hostSettings } from '../../runtime/index.js';
@@ -18,7 +19,7 @@ export const gatherFactsPhase: Phase<ClusterRun> = {
   run: async (ctx) => {
     await ctx.forEachHost(ctx.cluster.hosts, async (h) => {
       const x = execOf(ctx, h);
-      const [host, member] = await Promise.all([gatherFacts(x, VIP_TRACKED), ctx.runtime.facts(x)]);
+      const { host, query: member } = await gatherFactsWith(x, VIP_TRACKED, ctx.runtime.memberFacts);
       ctx.facts.set(h.ip, { ...host, member });
     });
     ctx.rootfs = await loadRootfs(ctx.cluster.image);
