@@ -1,6 +1,7 @@
 // Host facts, gathered on every run (never trusted from local state): who the host is, what it can
 // do, and which sealts rootfs it has. Whether it belongs to a cluster, and as what, is the
-// runtime's to read (Runtime.facts); the workflow gathers both in one phase.
+// runtime's to read (its query, Runtime.memberFacts); the workflow gathers both in one command per
+// host (gatherFactsWith), with the files sealts keeps outside the rootfs (Tracked).
 import { HostError } from '../errors/errors.js';
 import { and, literal, sh, type ShellCommand } from '../shell/quote.js';
 import type { ExecResult, HostExec } from './exec.js';
