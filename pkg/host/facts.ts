@@ -3,7 +3,7 @@
 // runtime's to read (its query, Runtime.memberFacts); the workflow gathers both in one command per
 // host (gatherFactsWith), with the files sealts keeps outside the rootfs (Tracked).
 import { HostError } from '../errors/errors.js';
-import { and, literal, sh, type ShellCommand } from '../shell/quote.js';
+import { literal, sh, type ShellCommand } from '../shell/quote.js';
 import type { ExecResult, HostExec } from './exec.js';
 import { parseListeningPorts } from './ports.js';
 
@@ -61,34 +61,49 @@ export interface Tracked {
   units: readonly string[];
 }
 
-// "$1" the units (constant names, one word each), then the files: one line each ("file SHA256 PATH"
-// for a file that is there, "unit STATE NAME"), then "hosts LINE" for each of sealts' /etc/hosts
-// lines. One sha256sum and one systemctl for all of them: each process is ~1.3 ms of a host's CPU,
-// and 43 hosts share two cores here.
-const TRACK = literal(
-  [
-    'units=$1; shift',
-    '[ $# -eq 0 ] || sha256sum -- "$@" 2>/dev/null | while read -r sum path; do printf "file %s %s\\n" "$sum" "$path"; done',
-    '[ -z "$units" ] || { set -- $units; systemctl is-active "$@" 2>/dev/null | while read -r state; do printf "unit %s %s\\n" "$state" "$1"; shift; done; }',
-    `grep -e "${HOSTS_MARK}\\$" /etc/hosts 2>/dev/null | while IFS= read -r line; do printf "hosts %s\\n" "$line"; done`,
-    'true',
-  ].join('\n'),
-);
+// Each section of the facts' output starts with one of these lines.
+const SECTION = { files: '--- sha256sum', units: '--- systemctl is-active', hosts: '--- hosts', facts: '--- facts', ss: '--- ss -Htln' } as const;
 
+// One sha256sum and one systemctl for all tracked files and units, their output read on the client:
+// each process is ~1.3 ms of a host's CPU (more on a busy one), and 43 hosts share two cores here.
 function trackCommand(t: Tracked): ShellCommand {
   for (const u of t.units) if (!/^[A-Za-z0-9@._-]+$/.test(u)) throw new Error(`gatherFacts: not a unit name: ${JSON.stringify(u)}`);
-  return sh(['sh', '-c', TRACK, 'sh', t.units.join(' '), ...t.files]);
+  return literal(
+    [
+      `echo '${SECTION.files}'`,
+      ...(t.files.length ? [`${sh(['sha256sum', '--', ...t.files])} 2>/dev/null`] : []),
+      `echo '${SECTION.units}'`,
+      ...(t.units.length ? [`${sh(['systemctl', 'is-active', ...t.units])} 2>/dev/null`] : []),
+      `echo '${SECTION.hosts}'`,
+      // The shell's own read: no grep, and no subshell for a pipe.
+      `while IFS= read -r l || [ -n "$l" ]; do case $l in *'${HOSTS_MARK}') printf '%s\\n' "$l" ;; esac; done 2>/dev/null < /etc/hosts`,
+    ].join('; '),
+  );
 }
 
-function parseTracked(text: string): Pick<HostFacts, 'fileSums' | 'activeUnits' | 'hostsEntries'> {
-  const out: Pick<HostFacts, 'fileSums' | 'activeUnits' | 'hostsEntries'> = { fileSums: {}, activeUnits: [], hostsEntries: [] };
-  for (const l of text.split('\n')) {
-    const file = /^file ([0-9a-f]{64}) (\/.+)$/.exec(l);
-    if (file) out.fileSums[file[2]!] = file[1]!;
-    const unit = /^unit active (\S+)$/.exec(l);
-    if (unit) out.activeUnits.push(unit[1]!);
-    if (l.startsWith('hosts ')) out.hostsEntries.push(l.slice('hosts '.length));
+/** The tracked sections: sha256sum's lines ("SUM  PATH"), systemctl's states in the units' order, sealts' /etc/hosts lines. */
+function parseTracked(sections: Map<string, string[]>, units: readonly string[]): Pick<HostFacts, 'fileSums' | 'activeUnits' | 'hostsEntries'> {
+  const fileSums: Record<string, string> = {};
+  for (const l of sections.get(SECTION.files) ?? []) {
+    const file = /^([0-9a-f]{64}) [ *](\/.+)$/.exec(l);
+    if (file) fileSums[file[2]!] = file[1]!;
   }
+  const states = sections.get(SECTION.units) ?? [];
+  // systemctl prints one state per unit asked, in order; anything else (no systemd) leaves none active.
+  const activeUnits = states.length === units.length ? units.filter((_u, i) => states[i] === 'active') : [];
+  return { fileSums, activeUnits, hostsEntries: sections.get(SECTION.hosts) ?? [] };
+}
+
+/** Split the output at the section lines (what precedes the first is dropped). */
+function sectionsOf(text: string): Map<string, string[]> {
+  const marks = new Set<string>(Object.values(SECTION));
+  const out = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const l of text.split('\n')) {
+    if (marks.has(l)) out.set(l, (current = []));
+    else current?.push(l);
+  }
+  for (const lines of out.values()) while (lines.length && lines[lines.length - 1] === '') lines.pop();
   return out;
 }
 
@@ -98,37 +113,39 @@ export const ROOTFS_DIR = '/var/lib/sealts/rootfs';
 /** Where systemd-resolved keeps the real upstream servers (the stub file names 127.0.0.53). */
 export const RESOLVED_UPSTREAM = '/run/systemd/resolve/resolv.conf';
 
-/** Printed by GATHER between the facts and the `ss -Htln` output. */
-const SS_SEPARATOR = '--- ss -Htln';
-
-// A constant script: it reads facts and interpolates nothing from input.
+// A constant script: it reads facts and interpolates nothing from input. What the shell can read
+// itself it reads with `read` (a builtin: no process); a process runs only for what only one can tell.
 const GATHER = literal(
   [
-    'echo "hostname=$(hostname)"',
-    'echo "machineId=$(cat /etc/machine-id 2>/dev/null)"',
-    'echo "arch=$(uname -m)"',
-    'if test -d /sys/module/ip_vs || modprobe -q ip_vs 2>/dev/null; then echo ipvs=1; else echo ipvs=0; fi',
+    `echo '${SECTION.facts}'`,
+    'v=; read -r v < /proc/sys/kernel/hostname; echo "hostname=$v"',
+    'v=; read -r v 2>/dev/null < /etc/machine-id; echo "machineId=$v"',
+    // /proc/sys/kernel/arch is Linux 6.1+; uname -m says the same on older kernels.
+    'v=; read -r v 2>/dev/null < /proc/sys/kernel/arch || v=$(uname -m); echo "arch=$v"',
+    // modprobe only where the module could be loaded: not built in, and a module tree for this kernel.
+    'v=; read -r v < /proc/sys/kernel/osrelease',
+    'if test -d /sys/module/ip_vs || { test -d "/lib/modules/$v" && modprobe -q ip_vs 2>/dev/null; }; then echo ipvs=1; else echo ipvs=0; fi',
     'if command -v ipvsadm >/dev/null 2>&1; then echo ipvsadm=1; fi',
     // zstd is run, not looked up: the codec must work here. python3 is only looked up (starting it
     // costs ~45 ms of CPU per host and run): a relay that fails on a host falls back to the client.
     'if zstd --version >/dev/null 2>&1; then echo zstd=1; fi',
     'if command -v python3 >/dev/null 2>&1; then echo python3=1; fi',
     // One line: the manifest is JSON, which a newline inside would only break for this parser.
-    `echo "rootfs=$(tr -d '\\n' < ${ROOTFS_DIR}/manifest.json 2>/dev/null)"`,
-    'echo "swap=$(tail -n +2 /proc/swaps 2>/dev/null | wc -l)"',
-    'echo "clock=$(date +%s)"',
-    'if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then echo cgroup=2; else echo cgroup=1; fi',
-    'echo "capBnd=$(sed -n "s/^CapBnd:[[:space:]]*//p" /proc/self/status)"',
-    'echo "nameservers=$(sed -n "s/^nameserver[[:space:]]*//p" /etc/resolv.conf 2>/dev/null | tr "\n" " ")"',
-    `if sed -n "s/^nameserver[[:space:]]*//p" ${RESOLVED_UPSTREAM} 2>/dev/null | grep -qv "^127[.]"; then echo resolved=1; else echo resolved=0; fi`,
+    `m=${ROOTFS_DIR}/manifest.json; if test -f $m; then echo "rootfs=$(tr -d '\\n' 2>/dev/null < $m)"; fi`,
+    'n=0; while read -r v; do n=$((n + 1)); done 2>/dev/null < /proc/swaps; [ $n -eq 0 ] || n=$((n - 1)); echo "swap=$n"',
+    'echo "clock=${EPOCHSECONDS:-$(date +%s)}"',
+    // The unified hierarchy has cgroup.controllers at its root; v1 and hybrid mounts do not.
+    'if test -e /sys/fs/cgroup/cgroup.controllers; then echo cgroup=2; else echo cgroup=1; fi',
+    'while read -r k v; do if [ "$k" = CapBnd: ]; then echo "capBnd=$v"; break; fi; done < /proc/self/status',
+    'n=; while read -r k v r; do [ "$k" != nameserver ] || n="$n $v"; done 2>/dev/null < /etc/resolv.conf; echo "nameservers=$n"',
+    `n=0; while read -r k v r; do [ "$k" != nameserver ] || case $v in 127.*) ;; *) n=1 ;; esac; done 2>/dev/null < ${RESOLVED_UPSTREAM}; echo "resolved=$n"`,
     // Writing the value it already has changes nothing, and is the only sure test (root passes access(2)).
-    'f=/proc/sys/net/netfilter/nf_conntrack_max; if v=$(cat $f 2>/dev/null) && (echo "$v" > $f) 2>/dev/null; then echo ctmax=1; else echo ctmax=0; fi',
-    // Last, so the script's exit code is ss's: the listening ports, after a separator line.
-    "echo '--- ss -Htln'", // SS_SEPARATOR
+    'f=/proc/sys/net/netfilter/nf_conntrack_max; v=; if read -r v 2>/dev/null < $f && { echo "$v" > $f; } 2>/dev/null; then echo ctmax=1; else echo ctmax=0; fi',
+    // Last, so the script's exit code is ss's: the listening ports, after their section line.
+    `echo '${SECTION.ss}'`,
     'ss -Htln',
   ].join('; '),
 );
-
 
 /** Bit 24 of the capability sets. */
 const CAP_SYS_RESOURCE = 24n;
@@ -164,23 +181,27 @@ const QUERY_SEPARATOR = '--- query exit';
  * query runs first in a subshell (its own `exit` stays there), then a separator with its exit code.
  */
 export async function gatherFactsWith<T>(h: HostExec, tracked: Tracked, q: FactsQuery<T>): Promise<{ host: HostFacts; query: T }> {
-  const r = await h.exec(literal(`( ${q.command} ); echo "${QUERY_SEPARATOR} $?"; ${and(trackCommand(tracked), GATHER)}`));
+  const r = await h.exec(literal(`( ${q.command} ); echo "${QUERY_SEPARATOR} $?"; ${hostCommand(tracked)}`));
   const sep = new RegExp(`^${QUERY_SEPARATOR} (\\d+)\n`, 'm').exec(r.stdout);
   if (!sep) throw new HostError(h.host, 'gather facts', `exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
   const query = q.parse(h.host, { code: Number(sep[1]), stdout: r.stdout.slice(0, sep.index), stderr: r.stderr });
-  return { host: readHostFacts(h.host, { ...r, stdout: r.stdout.slice(sep.index + sep[0].length) }), query };
+  return { host: readHostFacts(h.host, tracked, { ...r, stdout: r.stdout.slice(sep.index + sep[0].length) }), query };
 }
 
 export async function gatherFacts(h: HostExec, tracked: Tracked = { files: [], units: [] }): Promise<HostFacts> {
-  // The tracked part first: GATHER must stay last, its exit code is ss's.
-  return readHostFacts(h.host, await h.exec(and(trackCommand(tracked), GATHER)));
+  return readHostFacts(h.host, tracked, await h.exec(hostCommand(tracked)));
 }
 
-function readHostFacts(host: string, r: ExecResult): HostFacts {
-  const cut = r.stdout.indexOf(`${SS_SEPARATOR}\n`);
-  if (r.code !== 0 || cut < 0) throw new HostError(host, 'gather facts', `${cut < 0 ? '' : 'ss -Htln: '}exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
-  const ss = r.stdout.slice(cut + SS_SEPARATOR.length + 1);
-  const kv = parseFactLines(r.stdout.slice(0, cut));
+/** The tracked part, then GATHER: GATHER stays last, the command's exit code is ss's. */
+function hostCommand(tracked: Tracked): ShellCommand {
+  return literal(`${trackCommand(tracked)}; ${GATHER}`);
+}
+
+function readHostFacts(host: string, tracked: Tracked, r: ExecResult): HostFacts {
+  const sections = sectionsOf(r.stdout);
+  const ss = sections.get(SECTION.ss);
+  if (r.code !== 0 || !ss) throw new HostError(host, 'gather facts', `${ss ? 'ss -Htln: ' : ''}exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+  const kv = parseFactLines((sections.get(SECTION.facts) ?? []).join('\n'));
   const hostname = (kv.get('hostname') ?? '').toLowerCase();
   if (!hostname) throw new HostError(host, 'gather facts', 'no hostname');
   const uname = kv.get('arch') ?? '';
@@ -194,7 +215,7 @@ function readHostFacts(host: string, r: ExecResult): HostFacts {
     swapDevices: Number(kv.get('swap') ?? 0),
     clock: Number(kv.get('clock') ?? 0),
     readAt: Date.now() / 1000,
-    listeningPorts: parseListeningPorts(ss),
+    listeningPorts: parseListeningPorts(ss.join('\n')),
     cgroupVersion: kv.get('cgroup') === '2' ? 2 : 1,
     capSysResource: /^[0-9a-f]+$/i.test(kv.get('capBnd') ?? '') ? ((BigInt(`0x${kv.get('capBnd')}`) >> CAP_SYS_RESOURCE) & 1n) === 1n : true,
     nameservers: (kv.get('nameservers') ?? '').split(/\s+/).filter(Boolean),
@@ -202,6 +223,6 @@ function readHostFacts(host: string, r: ExecResult): HostFacts {
     conntrackMaxSettable: kv.get('ctmax') !== '0',
     zstd: kv.get('zstd') === '1',
     python3: kv.get('python3') === '1',
-    ...parseTracked(r.stdout.slice(0, cut)),
+    ...parseTracked(sections, tracked.units),
   };
 }
