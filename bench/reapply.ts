@@ -23,7 +23,7 @@ import { CURVE25519, errorText, machine, oneLine, opensshOptions } from './lib/m
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-/** The CLI as shipped (`npm run build`: plain JavaScript), so start-up is not TypeScript transpiling. */
+/** The CLI as shipped (`npm run build`: one bundled JavaScript module), so start-up is not TypeScript transpiling. */
 const SEALTS = path.join(REPO, 'dist', 'cmd', 'sealts.js');
 
 interface ReapplyRow {

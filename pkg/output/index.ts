@@ -2,7 +2,7 @@
 export { OUTPUT_FORMATS, type OutputFormat } from './format.js';
 export { chalkFor, wantsColor, type StreamLike } from './color.js';
 export { HostLogs, type LogKind } from './host-logs.js';
-export { createProgress, PlainProgress, type Progress, type ProgressOptions } from './progress.js';
+export { createProgress, PlainProgress, SilentProgress, type Progress, type ProgressOptions } from './progress.js';
 export {
   failedHosts,
   formatMs,

@@ -1,7 +1,7 @@
 // Progress of a run on stderr (stdout is kept for results and the `-o json` summary):
 // an ora spinner per phase on a TTY, plain timestamped lines otherwise.
 import type { ChalkInstance } from 'chalk';
-import ora, { type Ora } from 'ora';
+import type { Ora, Options as OraOptions } from 'ora';
 import { redact } from '../secret/secret.js';
 import { chalkFor, type StreamLike } from './color.js';
 import { formatMs } from './summary.js';
@@ -35,11 +35,12 @@ export interface ProgressOptions {
 const SPINNER_REFRESH_MS = 1000;
 const HEARTBEAT_MS = 15_000;
 
-export function createProgress(opts: ProgressOptions = {}): Progress {
+export async function createProgress(opts: ProgressOptions = {}): Promise<Progress> {
   const stream = opts.stream ?? process.stderr;
   const c = chalkFor(stream, opts.env);
   if (opts.silent) return new SilentProgress();
-  if (!opts.plain && spinnerFits(stream)) return new SpinnerProgress(stream, c);
+  // ora is loaded only for a terminal: CI, -o json and the benches do not pay its start-up.
+  if (!opts.plain && spinnerFits(stream)) return new SpinnerProgress(stream, c, (await import('ora')).default);
   return new PlainProgress(stream, c, opts.heartbeatMs ?? HEARTBEAT_MS);
 }
 
@@ -84,7 +85,7 @@ export function spinnerFits(stream: StreamLike & { columns?: number }): boolean 
   return Boolean(stream.isTTY) && typeof stream.columns === 'number' && stream.columns >= MIN_SPINNER_COLUMNS;
 }
 
-class SilentProgress implements Progress {
+export class SilentProgress implements Progress {
   phaseStart(): void {}
   hostsStarting(): void {}
   phaseSkipped(): void {}
@@ -168,6 +169,7 @@ class SpinnerProgress implements Progress {
   constructor(
     private readonly stream: NodeJS.WritableStream & StreamLike,
     private readonly c: ChalkInstance,
+    private readonly ora: (options: OraOptions) => Ora,
   ) {}
 
   /** Print a line without breaking the spinner. */
@@ -191,7 +193,7 @@ class SpinnerProgress implements Progress {
   phaseStart(index: number, total: number, title: string): void {
     this.stop()?.stop();
     this.phase = new RunningPhase(index, total, title);
-    this.spinner = ora({ text: this.text(), stream: this.stream, discardStdin: false, color: 'cyan', isEnabled: true }).start();
+    this.spinner = this.ora({ text: this.text(), stream: this.stream, discardStdin: false, color: 'cyan', isEnabled: true }).start();
     this.refresh = every(SPINNER_REFRESH_MS, () => {
       if (this.spinner) this.spinner.text = this.text();
     });

@@ -86,7 +86,7 @@ export class Session {
     const runId = newRunId();
     const hostLogs = opts.state ? new HostLogs(await opts.state.logDir(runId)) : undefined;
     // Progress goes to stderr; in -o json it stays plain so a TTY spinner cannot garble a captured stream.
-    const progress = createProgress({ stream: opts.stderr ?? process.stderr, plain: opts.output !== 'text', silent: opts.quiet });
+    const progress = await createProgress({ stream: opts.stderr ?? process.stderr, plain: opts.output !== 'text', silent: opts.quiet });
     return new Session(opts, runId, progress, hostLogs);
   }
 

@@ -6,10 +6,17 @@
 // TBSCertificate and the final DER, the SubjectPublicKeyInfo comes from Node's own DER export, and
 // Node signs. One code path for RSA and ECDSA; no hand-written ASN.1 encoder, no extra dependency.
 import { createHash, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type * as Forge from 'node-forge';
 import { publicKeyDer } from './keys.js';
 
-const { asn1, pki } = forge;
+// Loaded the first time a certificate is built: a run that issues none (a re-apply with nothing to
+// do, every read-only command) does not pay node-forge's ~50 ms of start-up.
+const require = createRequire(import.meta.url);
+let forgeModule: typeof Forge | undefined;
+function forge(): typeof Forge {
+  return (forgeModule ??= require('node-forge') as typeof Forge);
+}
 
 export type ExtendedUsage = 'serverAuth' | 'clientAuth';
 
@@ -39,6 +46,7 @@ const OID_ECDSA_SHA256 = '1.2.840.10045.4.3.2';
  * Returns PEM with `\n` line endings.
  */
 export function issueCertificate(req: CertificateRequest, subjectKey: KeyObject, issuer?: Issuer, now = new Date()): string {
+  const { asn1 } = forge();
   const signingKey = issuer?.key ?? subjectKey;
   const spkiDer = publicKeyDer(subjectKey);
   const ski = subjectKeyIdentifier(spkiDer);
@@ -76,13 +84,15 @@ export function issueCertificate(req: CertificateRequest, subjectKey: KeyObject,
 
 /** PEM with `\n` endings: node-forge writes `\r\n`, which kubeadm takes for a different CA. */
 export function derToPem(type: string, der: Buffer): string {
-  return forge.pem.encode({ type, body: der.toString('binary') }).replace(/\r\n/g, '\n');
+  const { pem } = forge();
+  return pem.encode({ type, body: der.toString('binary') }).replace(/\r\n/g, '\n');
 }
 
 /** RFC 5280 method 1: SHA-1 of the subjectPublicKey bits (what Go and OpenSSL compute). */
 export function subjectKeyIdentifier(spkiDer: Buffer): Buffer {
+  const { asn1 } = forge();
   const spki = asn1.fromDer(spkiDer.toString('binary'), { decodeBitStrings: false } as never);
-  const bits = (spki.value as forge.asn1.Asn1[])[1]!.value as string;
+  const bits = (spki.value as Forge.asn1.Asn1[])[1]!.value as string;
   return createHash('sha1').update(Buffer.from(bits.slice(1), 'binary')).digest();
 }
 
@@ -94,7 +104,8 @@ function randomSerial(): Buffer {
   return serial;
 }
 
-function algorithmIdentifier(signingKey: KeyObject): forge.asn1.Asn1 {
+function algorithmIdentifier(signingKey: KeyObject): Forge.asn1.Asn1 {
+  const { asn1 } = forge();
   if (signingKey.asymmetricKeyType === 'ec') {
     // ECDSA signature algorithms carry no parameters (not even NULL: Go rejects that).
     return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
@@ -107,7 +118,8 @@ function algorithmIdentifier(signingKey: KeyObject): forge.asn1.Asn1 {
   ]);
 }
 
-function nameToAsn1(commonName: string, organizations: string[]): forge.asn1.Asn1 {
+function nameToAsn1(commonName: string, organizations: string[]): Forge.asn1.Asn1 {
+  const { pki } = forge();
   // Go orders O before CN; forge fills in the attribute OIDs and string types.
   const scratch = pki.createCertificate();
   scratch.setSubject([
@@ -118,7 +130,7 @@ function nameToAsn1(commonName: string, organizations: string[]): forge.asn1.Asn
 }
 
 /** The issuer's subject exactly as encoded in its certificate (byte-equal names chain). */
-function subjectAsn1Of(cert: X509Certificate): forge.asn1.Asn1 {
+function subjectAsn1Of(cert: X509Certificate): Forge.asn1.Asn1 {
   return tbsFieldsOf(cert)[5]!;
 }
 
@@ -126,17 +138,20 @@ function authorityKeyIdOf(cert: X509Certificate): Buffer {
   return subjectKeyIdentifier(publicKeyDer(cert.publicKey));
 }
 
-function tbsFieldsOf(cert: X509Certificate): forge.asn1.Asn1[] {
+function tbsFieldsOf(cert: X509Certificate): Forge.asn1.Asn1[] {
+  const { asn1 } = forge();
   const certificate = asn1.fromDer(cert.raw.toString('binary'), { decodeBitStrings: false } as never);
-  const tbs = (certificate.value as forge.asn1.Asn1[])[0]!;
-  return tbs.value as forge.asn1.Asn1[];
+  const tbs = (certificate.value as Forge.asn1.Asn1[])[0]!;
+  return tbs.value as Forge.asn1.Asn1[];
 }
 
-function derToAsn1(der: Buffer): forge.asn1.Asn1 {
+function derToAsn1(der: Buffer): Forge.asn1.Asn1 {
+  const { asn1 } = forge();
   return asn1.fromDer(der.toString('binary'), { decodeBitStrings: false } as never);
 }
 
-function timeToAsn1(date: Date): forge.asn1.Asn1 {
+function timeToAsn1(date: Date): Forge.asn1.Asn1 {
+  const { asn1 } = forge();
   // RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
   if (date.getUTCFullYear() < 2050) {
     return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(date));
@@ -144,7 +159,8 @@ function timeToAsn1(date: Date): forge.asn1.Asn1 {
   return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(date));
 }
 
-function extensions(req: CertificateRequest, ski: Buffer, aki: Buffer): forge.asn1.Asn1 {
+function extensions(req: CertificateRequest, ski: Buffer, aki: Buffer): Forge.asn1.Asn1 {
+  const { asn1, pki } = forge();
   const exts: Array<Record<string, unknown>> = [
     {
       name: 'keyUsage',
@@ -178,6 +194,6 @@ function extensions(req: CertificateRequest, ski: Buffer, aki: Buffer): forge.as
   const scratch = pki.createCertificate();
   scratch.setExtensions(exts);
   // Exported by node-forge's x509 module but missing from @types/node-forge.
-  const toAsn1 = (pki as unknown as { certificateExtensionsToAsn1(exts: unknown[]): forge.asn1.Asn1 }).certificateExtensionsToAsn1;
+  const toAsn1 = (pki as unknown as { certificateExtensionsToAsn1(exts: unknown[]): Forge.asn1.Asn1 }).certificateExtensionsToAsn1;
   return toAsn1(scratch.extensions);
 }

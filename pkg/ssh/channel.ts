@@ -29,11 +29,15 @@ export interface ChannelResult {
 }
 
 export function runOnChannel(link: Link, remote: ShellCommand, run: ChannelRun): Promise<ChannelResult> {
-const { host, opts, shown, step, log } = run;
-const w = run.wrapping;
+  const { host, opts, shown, step, log } = run;
+  const w = run.wrapping;
   const lost = link.lost;
   if (lost) return Promise.reject(new HostError(host, step, `connection lost (${lost}) before \`${shown}\``));
   return new Promise((resolve, reject) => {
+    // Taken before the exec request: the remote command (and its `timeout`) starts after it is
+    // sent, so a remote kill at timeoutMs always reads here as at least timeoutMs. Taken in the
+    // callback it could read a few ms short, and a timeout was reported as a bare SIGKILL.
+    const startedAt = Date.now();
     link.client.exec(remote, (err, ch) => {
       if (err) return reject(new HostError(host, step, `cannot open a channel for \`${shown}\`: ${err.message}`));
       const out: Buffer[] = [];
@@ -45,7 +49,6 @@ const w = run.wrapping;
       let stdinError: Error | undefined;
       const outLines = new LineSplitter((l) => opts.quiet || log(host, 'stdout', redact(l)));
       const errLines = new LineSplitter((l) => log(host, 'stderr', redact(l)));
-      const startedAt = Date.now();
 
       // A backstop for a remote side that ignores `timeout` (e.g. a lost link): stop waiting.
       const backstop =

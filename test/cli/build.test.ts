@@ -1,4 +1,4 @@
-// The packaged CLI: `npm run build` produces dist/cmd/sealts.js, executable through its shebang,
+// The packaged CLI: `npm run build` produces dist/cmd/sealts.js (one bundled module), executable through its shebang,
 // and `npx sealts` finds it through package.json's bin. The build starts from an empty dist/ (no
 // stale output of renamed sources) and writes no source maps (the sources are not shipped).
 import assert from 'node:assert/strict';

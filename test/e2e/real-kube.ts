@@ -212,13 +212,20 @@ export function probeGaps(log: string): { gap: number; gapStart: number; tries: 
   return { gap, gapStart, tries: tries.length, ok: tries.filter((x) => x.ok).length, endsOk: tries.slice(-3).every((x) => x.ok) };
 }
 
-/** The lines of time-stamped logs ("EPOCH rest") from `from` to `to` seconds, merged in time order. */
-export function timeline(logs: Record<string, string>, from: number, to: number): string {
+/**
+ * The lines of time-stamped logs ("EPOCH rest") from `from` to `to` seconds, merged in time order,
+ * each stamped with its seconds from `zero`. A source's line that says what its previous one said is
+ * left out (its state holds until its next line), so a CI log that keeps only part of the output
+ * still holds the changes that explain a gap.
+ */
+export function timeline(logs: Record<string, string>, from: number, to: number, zero = from): string {
+  const last = new Map<string, string>();
   return Object.entries(logs)
-    .flatMap(([who, log]) => log.split('\n').filter(Boolean).map((l) => ({ t: Number(l.split(' ')[0]), line: `${who}: ${l}` })))
+    .flatMap(([who, log]) => log.split('\n').filter(Boolean).map((l) => ({ who, t: Number(l.split(' ')[0]), rest: l.slice(l.indexOf(' ') + 1) })))
     .filter((x) => x.t >= from && x.t <= to)
     .sort((a, b) => a.t - b.t)
-    .map((x) => x.line)
+    .filter((x) => last.get(x.who) !== x.rest && last.set(x.who, x.rest))
+    .map((x) => `${(x.t - zero >= 0 ? '+' : '') + (x.t - zero).toFixed(2)} ${x.who}: ${x.rest}`)
     .join('\n');
 }
 

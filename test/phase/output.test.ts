@@ -23,9 +23,9 @@ describe('output', () => {
     assert.notEqual(chalkFor({ write: () => true, isTTY: true }, {}).red('x'), 'x');
   });
 
-  it('without a TTY progress is plain timestamped lines with no escape codes, secrets redacted', () => {
+  it('without a TTY progress is plain timestamped lines with no escape codes, secrets redacted', async () => {
     const s = sink(false);
-    const p = createProgress({ stream: s });
+    const p = await createProgress({ stream: s });
     const pw = new Secret('hunter2-very-secret');
     p.phaseStart(0, 3, 'Connect');
     p.hostDone('198.18.50.11', true, 12);
@@ -41,7 +41,7 @@ describe('output', () => {
     assert.doesNotMatch(text, /hunter2/);
   });
 
-  it('on a TTY progress uses a spinner (escape codes) and ends with the phase result', () => {
+  it('on a TTY progress uses a spinner (escape codes) and ends with the phase result', async () => {
     // A stand-in terminal: the cursor methods a tty.WriteStream has, writing the real escape codes.
     const s = Object.assign(sink(true), {
       columns: 80,
@@ -58,7 +58,7 @@ describe('output', () => {
         return true;
       },
     });
-    const p = createProgress({ stream: s, env: {} });
+    const p = await createProgress({ stream: s, env: {} });
     p.phaseStart(0, 1, 'Push rootfs');
     p.hostDone('198.18.50.11', true, 5);
     p.phaseDone('Push rootfs', 1500);
@@ -75,7 +75,7 @@ describe('output', () => {
       clearLine: () => true,
       moveCursor: () => true,
     });
-    const p = createProgress({ stream: s, env: { NO_COLOR: '1' } });
+    const p = await createProgress({ stream: s, env: { NO_COLOR: '1' } });
     p.phaseStart(2, 9, 'Join nodes');
     p.hostsStarting(3);
     p.hostDone('198.18.50.12', true, 5);
@@ -89,7 +89,7 @@ describe('output', () => {
 
   it('plain lines: host counts on each host, and a still-running line every heartbeat', async () => {
     const s = sink(false);
-    const p = createProgress({ stream: s, heartbeatMs: 200 });
+    const p = await createProgress({ stream: s, heartbeatMs: 200 });
     p.phaseStart(0, 2, 'Push rootfs');
     p.hostsStarting(2);
     p.hostDone('198.18.50.11', true, 5);

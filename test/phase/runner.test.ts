@@ -10,7 +10,7 @@ import { createProgress, HostLogs } from '../../pkg/output/index.js';
 import { Run, RunFailedError, Session, type Phase, type PhaseContext } from '../../pkg/phase/index.js';
 import { openState } from '../../pkg/state/index.js';
 
-const silent = createProgress({ silent: true });
+const silent = await createProgress({ silent: true });
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => ({ ip: `198.18.50.${11 + i}` }));
 
 function newRun(over: Partial<ConstructorParameters<typeof Run>[0]> = {}): Run {

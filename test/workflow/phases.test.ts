@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { HostSpec } from '../../pkg/clusterfile/types.js';
 import type { HostExec } from '../../pkg/host/exec.js';
 import { literal } from '../../pkg/shell/quote.js';
-import { createProgress } from '../../pkg/output/index.js';
+import { SilentProgress } from '../../pkg/output/index.js';
 import { Run } from '../../pkg/phase/index.js';
 import { decide, type Facts } from '../../pkg/plan/index.js';
 import type { LoadedRootfs } from '../../pkg/rootfs/index.js';
@@ -121,7 +121,7 @@ function recordingRuntime(ctx: () => ClusterRun): Runtime {
 }
 
 function contextFor(members: Record<string, Partial<MemberFacts>>, o: { installed?: Manifest; next?: Manifest; vipFails?: string; state?: ReturnType<typeof emptyState>; yes?: boolean } = {}): { run: Run; ctx: ClusterRun } {
-  const run = new Run({ command: 'apply', dryRun: false, concurrency: 8, progress: createProgress({ silent: true }) });
+  const run = new Run({ command: 'apply', dryRun: false, concurrency: 8, progress: new SilentProgress() });
   const facts = new Map<string, Facts>(cluster.hosts.map((h, i) => {
     const m = members[h.ip];
     return [h.ip, factsOf(m ? { ...member, ...m } : NOT_A_MEMBER, { hostname: `h${i}`, machineId: `m${i}`, rootfsManifest: m ? JSON.stringify(o.installed ?? manifest('a')) : undefined })];
